@@ -1,0 +1,1 @@
+"""geo_rep_tf.data."""
