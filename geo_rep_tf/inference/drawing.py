@@ -1,0 +1,120 @@
+"""Pictures: colourised skeleton maps, 2D skeletons and view-pair figures.
+
+Matplotlib (Agg backend) only; every function returns arrays or writes a PNG
+atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Optional, Sequence
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from geo_rep_tf.geometry.joints import BONES, MODEL16  # noqa: E402
+from geo_rep_tf.utils.files import atomic_path  # noqa: E402
+
+
+def bone_colors() -> np.ndarray:
+  """[15, 3] RGB in [0, 1]: left limbs blue, right limbs red, torso green."""
+  colors = []
+  for _, child in BONES:
+    name = MODEL16.names[child]
+    if name.startswith('L_'):
+      colors.append((0.15, 0.35, 0.95))
+    elif name.startswith('R_'):
+      colors.append((0.9, 0.15, 0.15))
+    else:
+      colors.append((0.1, 0.7, 0.2))
+  return np.asarray(colors, np.float32)
+
+
+def map_to_rgb(skeleton_map: np.ndarray) -> np.ndarray:
+  """[H, W, 15] map (values in [0, 1]) -> [H, W, 3] RGB float in [0, 1].
+
+  Each channel is painted in its bone's colour on a white background.
+  """
+  m = np.clip(np.asarray(skeleton_map, np.float32), 0.0, 1.0)
+  colors = bone_colors()
+  ink = np.einsum('hwc,ck->hwk', m, colors) / np.maximum(
+      m.sum(-1, keepdims=True), 1.0)
+  alpha = m.max(-1, keepdims=True)
+  return (1.0 - alpha) + alpha * ink
+
+
+def draw_skeleton_2d(ax, keypoints_px: np.ndarray, **kwargs) -> None:
+  """Draws the 16-joint skeleton [16, 2] (pixels) on a matplotlib axis."""
+  colors = bone_colors()
+  for b, (p, c) in enumerate(BONES):
+    ax.plot(keypoints_px[[p, c], 0], keypoints_px[[p, c], 1],
+            color=colors[b], lw=kwargs.get('lw', 2))
+  ax.scatter(keypoints_px[:, 0], keypoints_px[:, 1], s=kwargs.get('s', 6),
+             c='k', zorder=3)
+
+
+def _rotation_angle_deg(R: np.ndarray) -> float:
+  return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1, 1))))
+
+
+def save_figure(fig, path: str) -> None:
+  """Saves a matplotlib figure as PNG via a temporary file, then closes it."""
+  with atomic_path(path) as tmp:
+    fig.savefig(tmp, format='png', dpi=110, bbox_inches='tight')
+  plt.close(fig)
+
+
+def plot_view_pairs(pose_world_mm: np.ndarray, rows: Sequence[Dict],
+                    title: str = '') -> 'plt.Figure':
+  """One pose seen by camera pairs: a row per pair.
+
+  Args:
+    pose_world_mm: [16, 3] world mm (Z up).
+    rows: dicts with 'label', 'centers_mm' [2, 3] camera centres,
+      'keypoints_px' [2, 16, 2], 'image_size' (w, h), 'maps' [2, S, S, 15],
+      'R_rel' [3, 3].
+    title: figure title.
+
+  Returns:
+    The figure: top view of the pose and cameras, the two images' 2D
+    skeletons, the two skeleton maps, and R_i->j.
+  """
+  fig, axes = plt.subplots(len(rows), 6, figsize=(19, 3.4 * len(rows)),
+                           squeeze=False)
+  for r, row in enumerate(rows):
+    ax = axes[r, 0]
+    ax.scatter(pose_world_mm[:, 0], pose_world_mm[:, 1], s=4, c='k')
+    for k, (cx, cy, _) in enumerate(row['centers_mm']):
+      ax.plot([cx, pose_world_mm[0, 0]], [cy, pose_world_mm[0, 1]], ':',
+              color='gray')
+      ax.scatter([cx], [cy], marker='s', s=40, c=['tab:orange', 'tab:purple'][k])
+      ax.annotate('ij'[k], (cx, cy), textcoords='offset points', xytext=(4, 4))
+    ax.set_aspect('equal')
+    ax.set_title(f'{row["label"]}: top view (mm)', fontsize=9)
+    w, h = row['image_size']
+    for k in range(2):
+      ax = axes[r, 1 + k]
+      draw_skeleton_2d(ax, row['keypoints_px'][k])
+      ax.set_xlim(0, w)
+      ax.set_ylim(h, 0)
+      ax.set_aspect('equal')
+      ax.set_title(f'camera {"ij"[k]}: 2D (px)', fontsize=9)
+      ax = axes[r, 3 + k]
+      ax.imshow(map_to_rgb(row['maps'][k]), interpolation='nearest')
+      ax.set_title(f'S_{"ij"[k]}: skeleton map {row["maps"][k].shape[0]}px',
+                   fontsize=9)
+      ax.axis('off')
+    ax = axes[r, 5]
+    ax.axis('off')
+    R = np.asarray(row['R_rel'])
+    text = '\n'.join(' '.join(f'{v:+.3f}' for v in line) for line in R)
+    ax.text(0.0, 0.5, f'R_i->j = R_j R_i^T\n\n{text}\n\nangle '
+            f'{_rotation_angle_deg(R):.1f} deg', family='monospace',
+            fontsize=10, va='center')
+  if title:
+    fig.suptitle(title)
+  fig.tight_layout()
+  return fig

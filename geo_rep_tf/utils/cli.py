@@ -1,0 +1,43 @@
+"""Running absl binaries: one-line errors and exit code 2 for user mistakes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, List
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+
+from absl import app, flags  # noqa: E402
+
+from geo_rep_tf.errors import GeoRepError  # noqa: E402
+
+USAGE_ERROR = 2
+
+
+def fail(message: str) -> None:
+  """Prints `error: message` on one line to stderr and exits with code 2."""
+  message = ' '.join(str(message).split())
+  sys.stderr.write(f'error: {message}\n')
+  sys.exit(USAGE_ERROR)
+
+
+def _parse_flags(argv: List[str]) -> List[str]:
+  try:
+    return flags.FLAGS(argv)
+  except flags.Error as e:
+    fail(str(e))
+
+
+def run(main: Callable[[List[str]], None]) -> None:
+  """app.run(main), turning GeoRepError and flag errors into one line + exit 2."""
+
+  def wrapped(argv):
+    if len(argv) > 1:
+      fail(f'unexpected positional arguments: {" ".join(argv[1:])}')
+    try:
+      main(argv)
+    except GeoRepError as e:
+      fail(str(e))
+
+  app.run(wrapped, flags_parser=_parse_flags)
