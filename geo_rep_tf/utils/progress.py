@@ -7,7 +7,7 @@ import time
 from typing import Optional, TextIO
 
 
-def formatformat_hms(seconds: float) -> str:
+def format_hms(seconds: float) -> str:
   seconds = int(max(seconds, 0))
   return f'{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}'
 
@@ -42,7 +42,8 @@ class Progress:
     bar = '#' * int(frac * self.width)
     line = (f'{self.label} [{bar:<{self.width}}] {100 * frac:5.1f}% '
             f'{done * self.scale:.1f}/{self.total * self.scale:.1f}{self.unit} '
-            f'{rate * self.scale:.1f}{self.unit}/s ETA {format_hms(eta)} {extra}')
+            f'{rate * self.scale:.1f}{self.unit}/s ETA {format_hms(eta)} '
+            f'{extra}')
     if self.tty:
       self.stream.write('\r' + line)
     else:
@@ -53,6 +54,6 @@ class Progress:
     self.update(done, extra, force=True)
     if self.tty:
       self.stream.write('\n')
-    self.stream.write(f'{self.label} done in {format_hms(time.time() - self.start)}'
-                      '\n')
+    elapsed = format_hms(time.time() - self.start)
+    self.stream.write(f'{self.label} done in {elapsed}\n')
     self.stream.flush()

@@ -86,7 +86,7 @@ def test_real_coco(shared_data):
   present = {p.image_path.name for p in everyone if p.image_path.is_file()}
   assert {'000000000785.jpg', '000000040083.jpg'} <= present
   for p in people:
-    assert p.image_path.parent == path.parent
+    assert p.image_path.parent.resolve() == path.parent.resolve()
     assert p.keypoints_px.shape == (17, 2) and p.joint_set is joints.COCO17
     if p.image_path.is_file():
       assert _image_size_wh(p.image_path) == p.image_size_wh
