@@ -1,0 +1,111 @@
+"""Regression#1 of the paper, and Baseline#1: two fully connected layers.
+
+Regression#1 maps the learnt latent G [B, M, 3] (flattened) to 3D joints
+with FC(1024) + ReLU + FC(48). Baseline#1 is the same network on the
+normalised 2D keypoints [B, 16, 2] (`geometry.normalization`) instead of G.
+The input's last two axes are flattened, so any [B, P, C] input with static
+P and C works; the Dense layers fix them at the first call.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import keras
+
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.geometry.joints import NUM_JOINTS
+
+
+@keras.saving.register_keras_serializable(package='geo_rep_tf')
+class ShallowRegressor(keras.Model):
+  """FC(hidden) + ReLU + Dropout + FC(num_joints * 3) on a flattened input.
+
+  Call with a tensor [B, P, C], or with a dict holding it under `input_key`
+  (other keys are ignored, so one dataset element can feed either variant).
+
+  Returns:
+    {'pose_3d': [B, num_joints, 3] float32}, root-relative 3D in network
+    units (`normalization.target_to_pose` turns it into mm).
+  """
+
+  def __init__(self, hidden: int = 1024, num_joints: int = NUM_JOINTS,
+               dropout: float = 0.0, input_key: str = 'latent', **kwargs):
+    """Builds the layers.
+
+    Args:
+      hidden: width of the hidden FC layer (1024 in the paper).
+      num_joints: output joints (16; 48 = 16 x 3 outputs).
+      dropout: dropout rate after the hidden layer (0 in the paper).
+      input_key: dict key of the input: 'latent' for Regression#1 (G),
+        'keypoints_2d' for Baseline#1.
+      **kwargs: forwarded to `keras.Model` (name, dtype, ...).
+    """
+    super().__init__(**kwargs)
+    if hidden <= 0 or num_joints <= 0:
+      raise ArgumentError(
+          f'hidden and num_joints must be > 0, got {hidden}, {num_joints}')
+    if not 0.0 <= dropout < 1.0:
+      raise ArgumentError(f'dropout must be in [0, 1), got {dropout}')
+    self.hidden = hidden
+    self.num_joints = num_joints
+    self.dropout = dropout
+    self.input_key = input_key
+    self.flatten = keras.layers.Flatten(name='flatten')
+    self.fc1 = keras.layers.Dense(hidden, activation='relu', name='fc1')
+    self.drop = keras.layers.Dropout(dropout, name='dropout')
+    self.fc2 = keras.layers.Dense(num_joints * 3, name='fc2')
+    self.to_joints = keras.layers.Reshape((num_joints, 3), name='to_joints')
+
+  @property
+  def input_keys(self):
+    """The dict keys `call` reads."""
+    return (self.input_key,)
+
+  def _select(self, inputs):
+    if isinstance(inputs, dict):
+      if self.input_key not in inputs:
+        raise ArgumentError(
+            f'{self.name}: input dict has no {self.input_key!r} key (keys: '
+            f'{sorted(inputs)}); set input_key')
+      inputs = inputs[self.input_key]
+    if len(inputs.shape) != 3:
+      raise ArgumentError(
+          f'{self.name}: input must have shape [B, P, C] (G [B, M, 3] or 2D '
+          f'[B, 16, 2]), got {inputs.shape}')
+    return inputs
+
+  def build(self, input_shape):
+    """Checks the input and creates the weights.
+
+    Args:
+      input_shape: (B, P, C), or a dict with it under `input_key`.
+    """
+    x = self._select(keras.tree.map_shape_structure(keras.KerasTensor,
+                                                    input_shape))
+    _, points, channels = x.shape
+    if points is None or channels is None:
+      raise ArgumentError(f'{self.name}: input needs static P and C, got '
+                          f'{x.shape}')
+    self.fc1.build((None, points * channels))
+    self.fc2.build((None, self.hidden))
+
+  def call(self, inputs, training: Optional[bool] = None):
+    """Runs the regressor.
+
+    Args:
+      inputs: [B, P, C] float, or a dict with it under `input_key`.
+      training: enables dropout.
+
+    Returns:
+      {'pose_3d': [B, num_joints, 3]}.
+    """
+    x = self.flatten(self._select(inputs))  # Shape = [B, P * C].
+    x = self.drop(self.fc1(x), training=training)
+    return {'pose_3d': self.to_joints(self.fc2(x))}
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(hidden=self.hidden, num_joints=self.num_joints,
+                  dropout=self.dropout, input_key=self.input_key)
+    return config
