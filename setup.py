@@ -12,7 +12,8 @@ def requirements():
     return [l.strip() for l in fh if l.strip() and not l.startswith('#')]
 
 
-TOOLS = ['prepare_data', 'visualize_pairs']
+TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
+         'train_regressor', 'train_hourglass']
 
 setup(
     name='geo_rep_tf',

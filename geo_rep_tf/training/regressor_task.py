@@ -1,0 +1,149 @@
+"""The regression stage: 2D (and G) -> 3D from N labelled samples."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Dict, Optional, Tuple
+
+import keras
+import tensorflow as tf
+
+from geo_rep_tf.data import pipeline
+from geo_rep_tf.errors import ArgumentError, DataError
+from geo_rep_tf.eval import metrics
+from geo_rep_tf.geometry import normalization
+from geo_rep_tf.losses import pose as pose_losses
+from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter
+from geo_rep_tf.models.view_synthesis import ViewSynthesis
+from geo_rep_tf.training import checkpoints, summaries
+from geo_rep_tf.training.trainer import Task
+
+
+@dataclasses.dataclass
+class RegressorConfig:
+  """What regressor is trained on how many labels.
+
+  Attributes:
+    protocol_dir: prepared protocol.
+    regressor: a key of `pose_lifter.REGRESSORS`.
+    num_labels: N labelled training samples, drawn once with `label_seed`
+      (0: all).
+    representation_dir: model_dir of a representation run (its config.json
+      and latest checkpoint); needed by regressors that use G.
+    hidden: regressor width (1024).
+    dropout: regressor dropout (None: the regressor's default).
+    camera_indices: cameras whose samples train (Protocol #3: 3 of 4).
+    noisy_2d: train and test on the noisy 2D.
+    global_batch_size: samples per step.
+    label_seed: which N samples are labelled.
+    seed: data-order seed.
+  """
+  protocol_dir: str
+  regressor: str = 'regression1'
+  num_labels: int = 0
+  representation_dir: Optional[str] = None
+  hidden: int = 1024
+  dropout: Optional[float] = None
+  camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
+  noisy_2d: bool = False
+  global_batch_size: int = 256
+  label_seed: int = 0
+  seed: int = 0
+
+  def __post_init__(self):
+    if self.regressor not in REGRESSORS:
+      raise ArgumentError(f'regressor must be one of {sorted(REGRESSORS)}, '
+                          f'got {self.regressor!r}')
+    if self.num_labels < 0:
+      raise ArgumentError(f'num_labels must be >= 0, got {self.num_labels}')
+    if REGRESSORS[self.regressor][1] and not self.representation_dir:
+      raise ArgumentError(f'regressor {self.regressor} uses G: give the '
+                          'representation run (--representation_dir)')
+    self.camera_indices = tuple(self.camera_indices)
+
+
+def load_representation(model_dir: str) -> ViewSynthesis:
+  """A trained ViewSynthesis from a representation run's directory."""
+  path = os.path.join(model_dir, 'config.json')
+  try:
+    with open(path) as fh:
+      cfg = json.load(fh)['representation']
+  except OSError:
+    raise DataError('not a representation run (config.json missing)',
+                    model_dir) from None
+  except (KeyError, json.JSONDecodeError):
+    raise DataError('config.json has no representation section', path) from None
+  ckpt_path = checkpoints.latest_checkpoint(model_dir)
+  if ckpt_path is None:
+    raise DataError('representation run has no checkpoint', model_dir)
+  model = ViewSynthesis(variant=cfg['variant'], num_points=cfg['num_points'],
+                        base_filters=cfg['base_filters'], depth=cfg['depth'],
+                        batch_norm=cfg['batch_norm'], name='view_synthesis')
+  size = model.map_size
+  model.encode(tf.zeros([1, size, size, model.input_channels]), training=False)
+  model({'source_map': tf.zeros([1, size, size, model.input_channels]),
+         'target_map': tf.zeros([1, size, size, model.input_channels]),
+         'R_rel': tf.eye(3, batch_shape=[1])}, training=False)
+  tf.train.Checkpoint(model=model).restore(ckpt_path).expect_partial()
+  return model
+
+
+class RegressorTask(Task):
+  """Trains a PoseLifter on N labelled (2D, 3D) samples."""
+
+  name = 'regressor'
+
+  def __init__(self, config: RegressorConfig):
+    self.config = config
+
+  def build_model(self) -> keras.Model:
+    c = self.config
+    rep = (load_representation(c.representation_dir)
+           if REGRESSORS[c.regressor][1] else None)
+    kwargs = {}
+    if c.regressor in ('baseline1', 'regression1'):
+      kwargs['hidden'] = c.hidden
+    else:
+      kwargs['width'] = c.hidden
+    if c.dropout is not None:
+      kwargs['dropout'] = c.dropout
+    return PoseLifter(c.regressor, rep, kwargs, name='pose_lifter')
+
+  def trainable_variables(self, model):
+    return model.regressor.trainable_variables
+
+  def dataset(self, context, split='train'):
+    c = self.config
+    batch = context.get_per_replica_batch_size(c.global_batch_size)
+    ds = pipeline.sample_dataset(c.protocol_dir, split, c.camera_indices,
+                                 c.noisy_2d)
+    ds = ds.map(lambda s: {'keypoints_2d_px': s['keypoints_2d_px'],
+                           'pose_3d_mm': s['pose_3d_mm']})
+    if split != 'train':
+      return ds.batch(batch).prefetch(tf.data.AUTOTUNE)
+    # The N labelled samples: a seeded full shuffle, then the first N.
+    ds = ds.shuffle(400_000, seed=c.label_seed, reshuffle_each_iteration=False)
+    if c.num_labels:
+      ds = ds.take(c.num_labels)
+    ds = ds.cache().repeat()
+    ds = ds.shuffle(min(c.num_labels or 50_000, 50_000),
+                    seed=c.seed * 1000 + context.input_pipeline_id)
+    return ds.batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+  def compute_losses(self, model, batch, training):
+    out = model(batch['keypoints_2d_px'], training=training)
+    target = normalization.pose_to_target(batch['pose_3d_mm'])
+    return {'total': pose_losses.pose_l2_loss(out['pose_3d'], target)}
+
+  def eval_metrics(self, model, batch) -> Dict[str, tf.Tensor]:
+    out = model(batch['keypoints_2d_px'], training=False)
+    return {'mpjpe_mm': metrics.mpjpe(out['pose_3d_mm'], batch['pose_3d_mm']),
+            'p_mpjpe_mm': metrics.p_mpjpe(out['pose_3d_mm'],
+                                          batch['pose_3d_mm'])}
+
+  def write_images(self, model, batch, step):
+    out = model(batch['keypoints_2d_px'][:4], training=False)
+    summaries.pose_images('poses/predicted_vs_true', out['pose_3d_mm'].numpy(),
+                          batch['pose_3d_mm'][:4].numpy())

@@ -1,0 +1,105 @@
+"""The representation stage: view synthesis on skeleton-map pairs."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, Tuple
+
+import keras
+import tensorflow as tf
+
+from geo_rep_tf.data import pipeline
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.losses import representation as rep_losses
+from geo_rep_tf.models.view_synthesis import DEFAULT_NUM_POINTS, ViewSynthesis
+from geo_rep_tf.training import summaries
+from geo_rep_tf.training.trainer import Task
+
+# DESIGN.md variants -> (model variant, virtual-camera share of the pairs).
+VARIANTS = {
+    'BL+AE': ('ae', 0.0),
+    'BL+SG': ('sg', 0.0),
+    'BL+SG+AUG': ('sg', 0.5),
+    'BL+DG+AUG': ('dg', 0.5),
+    'BL+DG': ('dg', 0.0),
+}
+
+
+@dataclasses.dataclass
+class RepresentationConfig:
+  """What representation is learnt, from what pairs.
+
+  Attributes:
+    protocol_dir: prepared protocol (tools/prepare_data.py).
+    variant: model variant 'ae', 'sg', 'dg' (or 'image_sg', which needs
+      multi-view images this data lacks).
+    virtual_fraction: share of virtual-camera pairs (AUG).
+    num_points: M, latent points.
+    base_filters, depth, batch_norm: encoder/decoder size.
+    consistency_weight: lambda of the consistency loss ('dg').
+    camera_indices: rig cameras used (Protocol #3 trains on 3).
+    noisy_2d: learn from the noisy 2D.
+    global_batch_size: pairs per step over all replicas.
+    seed: data seed.
+  """
+  protocol_dir: str
+  variant: str = 'dg'
+  virtual_fraction: float = 0.5
+  num_points: int = DEFAULT_NUM_POINTS
+  base_filters: int = 32
+  depth: int = 4
+  batch_norm: bool = True
+  consistency_weight: float = 1.0
+  camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
+  noisy_2d: bool = False
+  global_batch_size: int = 64
+  seed: int = 0
+
+  def __post_init__(self):
+    if self.variant not in ('ae', 'sg', 'dg'):
+      raise ArgumentError("variant must be 'ae', 'sg' or 'dg' for skeleton "
+                          f"maps, got {self.variant!r}")
+    self.camera_indices = tuple(self.camera_indices)
+
+  def model_kwargs(self) -> Dict:
+    return dict(variant=self.variant, num_points=self.num_points,
+                base_filters=self.base_filters, depth=self.depth,
+                batch_norm=self.batch_norm)
+
+
+class RepresentationTask(Task):
+  """Trains a ViewSynthesis model on pairs from `pipeline.pair_dataset`."""
+
+  name = 'representation'
+
+  def __init__(self, config: RepresentationConfig):
+    self.config = config
+
+  def build_model(self) -> keras.Model:
+    return ViewSynthesis(**self.config.model_kwargs(), name='view_synthesis')
+
+  def dataset(self, context, split='train'):
+    c = self.config
+    pair_config = pipeline.PairConfig(
+        batch_size=context.get_per_replica_batch_size(c.global_batch_size),
+        virtual_fraction=c.virtual_fraction, autoencode=c.variant == 'ae',
+        camera_indices=c.camera_indices, noisy_2d=c.noisy_2d,
+        shuffle_buffer=100_000 if split == 'train' else 5_000)
+    seed = c.seed * 1000 + context.input_pipeline_id + (
+        0 if split == 'train' else 500)
+    return pipeline.pair_dataset(c.protocol_dir, split, pair_config, seed=seed)
+
+  def compute_losses(self, model, batch, training):
+    outputs = model(batch, training=training)
+    return rep_losses.representation_losses(
+        outputs, batch, self.config.variant, self.config.consistency_weight)
+
+  def write_images(self, model, batch, step):
+    small = {k: v[:4] for k, v in batch.items()}
+    out = model(small, training=False)
+    target = small['source_map'] if self.config.variant == 'ae' else (
+        small['target_map'])
+    summaries.map_triplets('maps/source_target_synthesized',
+                           small['source_map'].numpy(), target.numpy(),
+                           out['synthesized'].numpy())
+    summaries.latent_point_clouds('latent/G', out['latent'].numpy(), step=step)

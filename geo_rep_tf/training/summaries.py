@@ -1,0 +1,87 @@
+"""TensorBoard pictures: skeleton maps, 3D poses, latent point clouds.
+
+Called eagerly by the chief between training loops, under a default
+summary writer and step (`writer.as_default(step=...)`).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Optional
+
+import numpy as np
+import tensorflow as tf
+from tensorboard.plugins.mesh import summary_v2 as mesh_summary
+
+from geo_rep_tf.geometry.joints import BONES
+from geo_rep_tf.inference import drawing
+
+
+def map_images(name: str, maps, max_outputs: int = 4) -> None:
+  """Colourised skeleton maps [B, S, S, 15] as an image summary."""
+  maps = np.asarray(maps)[:max_outputs]
+  rgb = np.stack([drawing.map_to_rgb(m) for m in maps])
+  tf.summary.image(name, rgb, max_outputs=max_outputs)
+
+
+def map_triplets(name: str, source, target, synthesized,
+                 max_outputs: int = 4) -> None:
+  """Source | target | synthesised maps side by side, one image per example."""
+  rows = []
+  for s, t, y in list(zip(source, target, synthesized))[:max_outputs]:
+    tiles = [drawing.map_to_rgb(np.asarray(x)) for x in (s, t, y)]
+    sep = np.ones((tiles[0].shape[0], 2, 3), np.float32) * 0.5
+    rows.append(np.concatenate([tiles[0], sep, tiles[1], sep, tiles[2]], 1))
+  tf.summary.image(name, np.stack(rows), max_outputs=max_outputs,
+                   description='source S_i | target S_j | synthesised')
+
+
+def _figure_to_array(fig) -> np.ndarray:
+  import matplotlib.pyplot as plt
+  buf = io.BytesIO()
+  fig.savefig(buf, format='png', dpi=80)
+  plt.close(fig)
+  return tf.image.decode_png(buf.getvalue(), channels=3).numpy()
+
+
+def pose_figure(pred_mm: np.ndarray, true_mm: np.ndarray,
+                title: str = '') -> np.ndarray:
+  """Predicted (red) vs true (black) root-relative 3D pose [16, 3] as RGB."""
+  import matplotlib.pyplot as plt
+  fig = plt.figure(figsize=(3.2, 3.2))
+  ax = fig.add_subplot(projection='3d')
+  for pose, color in ((true_mm, 'k'), (pred_mm, 'tab:red')):
+    # Camera frame (y down) drawn with up = -y.
+    for p, c in BONES:
+      ax.plot(pose[[p, c], 0], pose[[p, c], 2], -pose[[p, c], 1], color=color,
+              lw=1.5)
+  lim = max(np.abs(true_mm).max(), 1.0)
+  ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim), ax.set_zlim(-lim, lim)
+  ax.set_xlabel('x'), ax.set_ylabel('z'), ax.set_zlabel('-y')
+  ax.set_title(title, fontsize=8)
+  return _figure_to_array(fig)
+
+
+def pose_images(name: str, pred_mm, true_mm, max_outputs: int = 4) -> None:
+  """Predicted vs true 3D poses [B, 16, 3] as an image summary."""
+  pred_mm, true_mm = np.asarray(pred_mm), np.asarray(true_mm)
+  imgs = []
+  for k in range(min(max_outputs, len(pred_mm))):
+    err = np.linalg.norm(pred_mm[k] - true_mm[k], axis=-1).mean()
+    imgs.append(pose_figure(pred_mm[k], true_mm[k], f'MPJPE {err:.0f} mm'))
+  tf.summary.image(name, np.stack(imgs), max_outputs=max_outputs,
+                   description='red: predicted, black: true')
+
+
+def latent_point_clouds(name: str, latent, max_outputs: int = 3,
+                        step: Optional[int] = None) -> None:
+  """Latent G [B, M, 3] of a few samples as mesh-plugin point clouds."""
+  latent = np.asarray(latent, np.float32)[:max_outputs]
+  m = latent.shape[1]
+  # One colour per latent point index, the same across samples.
+  hue = (np.arange(m) * 255 // max(m - 1, 1)).astype(np.uint8)
+  colors = np.stack([hue, 255 - hue, np.full_like(hue, 128)], -1)
+  colors = np.broadcast_to(colors, latent.shape).astype(np.uint8)
+  mesh_summary.mesh(name, vertices=latent, colors=colors, step=step,
+                    config_dict={'material': {'cls': 'PointsMaterial',
+                                              'size': 0.05}})

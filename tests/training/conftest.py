@@ -1,0 +1,24 @@
+"""A tiny prepared protocol from three committed sample clips."""
+
+import os
+import shutil
+
+import pytest
+
+from geo_rep_tf.data import protocol
+
+SAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', 'data', 'samples',
+                      'bandai_namco', 'dataset-1')
+CLIPS = ('dataset-1_walk_normal_001', 'dataset-1_run_normal_001',
+         'dataset-1_walk_old_001')
+
+
+@pytest.fixture(scope='session')
+def tiny_protocol(tmp_path_factory):
+  clips = tmp_path_factory.mktemp('train_clips')
+  for c in CLIPS:
+    shutil.copy(os.path.join(SAMPLE, c + '.bvh'), clips)
+  out = tmp_path_factory.mktemp('train_protocol') / 'protocol'
+  protocol.build_protocol(str(clips), str(out),
+                          protocol.ProtocolConfig(num_workers=1))
+  return str(out)

@@ -1,0 +1,61 @@
+r"""Trains the stacked hourglass (image -> 2D heatmaps) on MPII or COCO.
+
+  python tools/train_hourglass.py \
+      --annotations=../shared/data/images/mpii/annotations.json \
+      --model_dir=work_dirs/hourglass
+
+MPII json (list of {image, center, scale, joints, joints_vis}) or a COCO
+keypoints json; images are read from --image_dir (default: beside the json).
+Reports PCKh@0.5 on --eval_annotations (default: the training json).
+"""
+
+import dataclasses
+
+from absl import flags
+
+try:
+  from geo_rep_tf_tools import _common
+except ImportError:  # run as a script from tools/
+  import _common
+from geo_rep_tf.training import hourglass_task as ht
+from geo_rep_tf.training.trainer import Trainer
+from geo_rep_tf.utils import cli
+
+FLAGS = flags.FLAGS
+_common.define_trainer_flags(steps=1000, batch_size=16, learning_rate=1e-3,
+                             steps_per_loop=25, checkpoint_every=250)
+flags.DEFINE_string('annotations', None, 'MPII or COCO keypoint json.')
+flags.DEFINE_string('image_dir', None, 'Image folder (default: the json\'s).')
+flags.DEFINE_string('eval_annotations', None, 'Held-out json.')
+flags.DEFINE_integer('num_stacks', 2, 'Hourglass stacks.', lower_bound=1)
+flags.DEFINE_integer('num_features', 256, 'Feature width.', lower_bound=4)
+flags.DEFINE_integer('hg_depth', 4, 'Hourglass recursion depth.',
+                     lower_bound=1)
+flags.DEFINE_integer('input_size', 256, 'Crop side (px), divisible by '
+                     '4 * 2^depth.', lower_bound=16)
+flags.DEFINE_boolean('augment', True, 'Random scale, rotation and flip.')
+flags.mark_flag_as_required('annotations')
+
+
+def main(argv):
+  del argv
+  strategy = _common.make_strategy()
+  hg = ht.HourglassConfig(
+      annotations=FLAGS.annotations, image_dir=FLAGS.image_dir,
+      eval_annotations=FLAGS.eval_annotations, num_stacks=FLAGS.num_stacks,
+      num_features=FLAGS.num_features, depth=FLAGS.hg_depth,
+      input_size=FLAGS.input_size, augment=FLAGS.augment,
+      global_batch_size=FLAGS.batch_size, seed=FLAGS.seed)
+  trainer = Trainer(ht.HourglassTask(hg), _common.trainer_config(), strategy,
+                    flags_text=_common.flags_text(),
+                    extra_config=dict(hourglass=dataclasses.asdict(hg)))
+  trainer.train()
+  trainer.evaluate()
+
+
+def run():
+  cli.run(main)
+
+
+if __name__ == '__main__':
+  run()

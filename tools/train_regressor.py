@@ -1,0 +1,67 @@
+r"""Trains a 3D regressor from N labelled samples (optionally on a learnt G).
+
+  python tools/train_regressor.py --regressor=regression1 --num_labels=500 \
+      --representation_dir=work_dirs/rep_dg_aug --model_dir=work_dirs/reg1_n500
+
+Regressors: baseline1 (Regression#1 network on normalised 2D), regression1
+(on G, "OursShallow"), regression2 (Martinez et al. residual MLP, BL),
+regression2_g (Regression#2 + G). G comes from the latest checkpoint of
+--representation_dir and stays frozen. Reports MPJPE / P-MPJPE (mm) on the
+test split at the end.
+"""
+
+import dataclasses
+
+from absl import flags
+
+try:
+  from geo_rep_tf_tools import _common
+except ImportError:  # run as a script from tools/
+  import _common
+from geo_rep_tf.models.pose_lifter import REGRESSORS
+from geo_rep_tf.training import regressor_task as rt
+from geo_rep_tf.training.trainer import Trainer
+from geo_rep_tf.utils import cli
+
+FLAGS = flags.FLAGS
+_common.define_trainer_flags(steps=3000, batch_size=256, learning_rate=1e-3,
+                             steps_per_loop=100)
+flags.DEFINE_enum('regressor', 'regression1', sorted(REGRESSORS),
+                  'Regressor type.')
+flags.DEFINE_integer('num_labels', 0, 'Labelled training samples N (0: all).',
+                     lower_bound=0)
+flags.DEFINE_integer('label_seed', 0, 'Which N samples are labelled.')
+flags.DEFINE_string('representation_dir', None, 'Representation run whose '
+                    'encoder gives G (regression1, regression2_g).')
+flags.DEFINE_integer('hidden', 1024, 'Regressor width.', lower_bound=1)
+flags.DEFINE_float('dropout', None, 'Regressor dropout (default: the '
+                   "regressor's).", lower_bound=0, upper_bound=0.99)
+flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Cameras of the training '
+                  'samples (Protocol #3: 0,1,2).')
+flags.DEFINE_boolean('noisy_2d', False, 'Train on the noisy 2D.')
+
+
+def main(argv):
+  del argv
+  strategy = _common.make_strategy()
+  reg = rt.RegressorConfig(
+      protocol_dir=FLAGS.protocol_dir, regressor=FLAGS.regressor,
+      num_labels=FLAGS.num_labels,
+      representation_dir=FLAGS.representation_dir, hidden=FLAGS.hidden,
+      dropout=FLAGS.dropout,
+      camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
+      noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
+      label_seed=FLAGS.label_seed, seed=FLAGS.seed)
+  trainer = Trainer(rt.RegressorTask(reg), _common.trainer_config(), strategy,
+                    flags_text=_common.flags_text(),
+                    extra_config=dict(regressor=dataclasses.asdict(reg)))
+  trainer.train()
+  trainer.evaluate()
+
+
+def run():
+  cli.run(main)
+
+
+if __name__ == '__main__':
+  run()

@@ -1,0 +1,71 @@
+r"""Learns the geometry-aware representation G by view synthesis (no 3D labels).
+
+  python tools/train_representation.py --flagfile=flags/bl_dg_aug.cfg \
+      --model_dir=work_dirs/rep_dg_aug
+
+Variants (DESIGN.md): --variant=BL+AE | BL+SG | BL+SG+AUG | BL+DG+AUG (the
+full method; default). Writes checkpoints, TensorBoard summaries (loss terms,
+learning rate, examples/s, source/target/synthesised maps, latent point
+clouds), flags.txt and config.json into --model_dir, and resumes from it.
+"""
+
+import dataclasses
+
+from absl import flags
+
+try:
+  from geo_rep_tf_tools import _common
+except ImportError:  # run as a script from tools/
+  import _common
+from geo_rep_tf.training import representation_task as rt
+from geo_rep_tf.training.trainer import Trainer
+from geo_rep_tf.utils import cli
+
+FLAGS = flags.FLAGS
+_common.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
+flags.DEFINE_enum('variant', 'BL+DG+AUG', list(rt.VARIANTS),
+                  'Representation variant of the paper.')
+flags.DEFINE_float('virtual_fraction', None, 'Share of virtual-camera pairs '
+                   '(default: the variant\'s, 0.5 with AUG).', lower_bound=0,
+                   upper_bound=1)
+flags.DEFINE_integer('num_points', rt.DEFAULT_NUM_POINTS,
+                     'M, points of the latent G.', lower_bound=1)
+flags.DEFINE_integer('base_filters', 32, 'Channels of the first encoder '
+                     'level (32 = U-Net halved).', lower_bound=1)
+flags.DEFINE_integer('depth', 4, 'Encoder/decoder levels.', lower_bound=1,
+                     upper_bound=6)
+flags.DEFINE_float('consistency_weight', 1.0, 'lambda of the consistency '
+                   'loss.', lower_bound=0)
+flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Rig cameras used for real '
+                  'pairs (Protocol #3: 0,1,2).')
+flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
+
+
+def main(argv):
+  del argv
+  strategy = _common.make_strategy()
+  model_variant, default_virtual = rt.VARIANTS[FLAGS.variant]
+  virtual = (FLAGS.virtual_fraction if FLAGS.virtual_fraction is not None
+             else default_virtual)
+  rep = rt.RepresentationConfig(
+      protocol_dir=FLAGS.protocol_dir, variant=model_variant,
+      virtual_fraction=virtual, num_points=FLAGS.num_points,
+      base_filters=FLAGS.base_filters, depth=FLAGS.depth,
+      consistency_weight=FLAGS.consistency_weight,
+      camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
+      noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
+      seed=FLAGS.seed)
+  trainer = Trainer(rt.RepresentationTask(rep), _common.trainer_config(),
+                    strategy, flags_text=_common.flags_text(),
+                    extra_config=dict(representation=dataclasses.asdict(rep),
+                                      variant=FLAGS.variant))
+  trainer.train()
+  trainer.evaluate()
+
+
+def run():
+  cli.run(main)
+
+
+if __name__ == '__main__':
+  run()
