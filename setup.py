@@ -13,7 +13,7 @@ def requirements():
 
 
 TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
-         'train_regressor', 'train_hourglass']
+         'train_regressor', 'train_hourglass', 'evaluate']
 
 setup(
     name='geo_rep_tf',

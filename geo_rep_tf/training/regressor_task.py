@@ -147,3 +147,28 @@ class RegressorTask(Task):
     out = model(batch['keypoints_2d_px'][:4], training=False)
     summaries.pose_images('poses/predicted_vs_true', out['pose_3d_mm'].numpy(),
                           batch['pose_3d_mm'][:4].numpy())
+
+
+def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None
+                       ) -> Tuple[keras.Model, RegressorConfig]:
+  """A trained PoseLifter and its config from a regressor run's directory."""
+  path = os.path.join(model_dir, 'config.json')
+  try:
+    with open(path) as fh:
+      cfg = json.load(fh)['regressor']
+  except OSError:
+    raise DataError('not a regressor run (config.json missing)',
+                    model_dir) from None
+  except (KeyError, json.JSONDecodeError):
+    raise DataError('config.json has no regressor section', path) from None
+  if protocol_dir:
+    cfg['protocol_dir'] = protocol_dir
+  config = RegressorConfig(**cfg)
+  ckpt_path = checkpoints.latest_checkpoint(model_dir)
+  if ckpt_path is None:
+    raise DataError('regressor run has no checkpoint', model_dir)
+  model = RegressorTask(config).build_model()
+  model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),
+        training=False)
+  tf.train.Checkpoint(model=model).restore(ckpt_path).expect_partial()
+  return model, config
