@@ -77,3 +77,12 @@ def flags_text() -> str:
 
 def cameras_flag_value(text: str):
   return tuple(int(c) for c in text.split(',') if c.strip())
+
+
+def train_and_evaluate(task, extra_config) -> None:
+  """Builds the Trainer from the flags, trains to --train_steps, evaluates."""
+  from geo_rep_tf.training.trainer import Trainer
+  trainer = Trainer(task, trainer_config(), make_strategy(),
+                    flags_text=flags_text(), extra_config=extra_config)
+  trainer.train()
+  trainer.evaluate()

@@ -18,7 +18,6 @@ try:
 except ImportError:  # run as a script from tools/
   import _common
 from geo_rep_tf.training import hourglass_task as ht
-from geo_rep_tf.training.trainer import Trainer
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
@@ -39,18 +38,14 @@ flags.mark_flag_as_required('annotations')
 
 def main(argv):
   del argv
-  strategy = _common.make_strategy()
   hg = ht.HourglassConfig(
       annotations=FLAGS.annotations, image_dir=FLAGS.image_dir,
       eval_annotations=FLAGS.eval_annotations, num_stacks=FLAGS.num_stacks,
       num_features=FLAGS.num_features, depth=FLAGS.hg_depth,
       input_size=FLAGS.input_size, augment=FLAGS.augment,
       global_batch_size=FLAGS.batch_size, seed=FLAGS.seed)
-  trainer = Trainer(ht.HourglassTask(hg), _common.trainer_config(), strategy,
-                    flags_text=_common.flags_text(),
-                    extra_config=dict(hourglass=dataclasses.asdict(hg)))
-  trainer.train()
-  trainer.evaluate()
+  _common.train_and_evaluate(ht.HourglassTask(hg),
+                             dict(hourglass=dataclasses.asdict(hg)))
 
 
 def run():

@@ -20,7 +20,6 @@ except ImportError:  # run as a script from tools/
   import _common
 from geo_rep_tf.models.pose_lifter import REGRESSORS
 from geo_rep_tf.training import regressor_task as rt
-from geo_rep_tf.training.trainer import Trainer
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
@@ -43,7 +42,6 @@ flags.DEFINE_boolean('noisy_2d', False, 'Train on the noisy 2D.')
 
 def main(argv):
   del argv
-  strategy = _common.make_strategy()
   reg = rt.RegressorConfig(
       protocol_dir=FLAGS.protocol_dir, regressor=FLAGS.regressor,
       num_labels=FLAGS.num_labels,
@@ -52,11 +50,8 @@ def main(argv):
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       label_seed=FLAGS.label_seed, seed=FLAGS.seed)
-  trainer = Trainer(rt.RegressorTask(reg), _common.trainer_config(), strategy,
-                    flags_text=_common.flags_text(),
-                    extra_config=dict(regressor=dataclasses.asdict(reg)))
-  trainer.train()
-  trainer.evaluate()
+  _common.train_and_evaluate(rt.RegressorTask(reg),
+                             dict(regressor=dataclasses.asdict(reg)))
 
 
 def run():

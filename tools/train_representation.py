@@ -18,7 +18,6 @@ try:
 except ImportError:  # run as a script from tools/
   import _common
 from geo_rep_tf.training import representation_task as rt
-from geo_rep_tf.training.trainer import Trainer
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
@@ -43,7 +42,6 @@ flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
 
 def main(argv):
   del argv
-  strategy = _common.make_strategy()
   model_variant, default_virtual = rt.VARIANTS[FLAGS.variant]
   virtual = (FLAGS.virtual_fraction if FLAGS.virtual_fraction is not None
              else default_virtual)
@@ -55,12 +53,9 @@ def main(argv):
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)
-  trainer = Trainer(rt.RepresentationTask(rep), _common.trainer_config(),
-                    strategy, flags_text=_common.flags_text(),
-                    extra_config=dict(representation=dataclasses.asdict(rep),
-                                      variant=FLAGS.variant))
-  trainer.train()
-  trainer.evaluate()
+  _common.train_and_evaluate(
+      rt.RepresentationTask(rep),
+      dict(representation=dataclasses.asdict(rep), variant=FLAGS.variant))
 
 
 def run():

@@ -64,20 +64,26 @@ class RegressorConfig:
     self.camera_indices = tuple(self.camera_indices)
 
 
-def load_representation(model_dir: str) -> ViewSynthesis:
-  """A trained ViewSynthesis from a representation run's directory."""
+def read_run(model_dir: str, section: str) -> Tuple[Dict, str]:
+  """A run's config.json section and its latest checkpoint, or DataError."""
   path = os.path.join(model_dir, 'config.json')
   try:
     with open(path) as fh:
-      cfg = json.load(fh)['representation']
+      cfg = json.load(fh)[section]
   except OSError:
-    raise DataError('not a representation run (config.json missing)',
+    raise DataError(f'not a {section} run (config.json missing)',
                     model_dir) from None
-  except (KeyError, json.JSONDecodeError):
-    raise DataError('config.json has no representation section', path) from None
+  except (KeyError, TypeError, json.JSONDecodeError):
+    raise DataError(f'config.json has no {section} section', path) from None
   ckpt_path = checkpoints.latest_checkpoint(model_dir)
   if ckpt_path is None:
-    raise DataError('representation run has no checkpoint', model_dir)
+    raise DataError(f'{section} run has no checkpoint', model_dir)
+  return cfg, ckpt_path
+
+
+def load_representation(model_dir: str) -> ViewSynthesis:
+  """A trained ViewSynthesis from a representation run's directory."""
+  cfg, ckpt_path = read_run(model_dir, 'representation')
   model = ViewSynthesis(variant=cfg['variant'], num_points=cfg['num_points'],
                         base_filters=cfg['base_filters'], depth=cfg['depth'],
                         batch_norm=cfg['batch_norm'], name='view_synthesis')
@@ -152,21 +158,10 @@ class RegressorTask(Task):
 def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None
                        ) -> Tuple[keras.Model, RegressorConfig]:
   """A trained PoseLifter and its config from a regressor run's directory."""
-  path = os.path.join(model_dir, 'config.json')
-  try:
-    with open(path) as fh:
-      cfg = json.load(fh)['regressor']
-  except OSError:
-    raise DataError('not a regressor run (config.json missing)',
-                    model_dir) from None
-  except (KeyError, json.JSONDecodeError):
-    raise DataError('config.json has no regressor section', path) from None
+  cfg, ckpt_path = read_run(model_dir, 'regressor')
   if protocol_dir:
     cfg['protocol_dir'] = protocol_dir
   config = RegressorConfig(**cfg)
-  ckpt_path = checkpoints.latest_checkpoint(model_dir)
-  if ckpt_path is None:
-    raise DataError('regressor run has no checkpoint', model_dir)
   model = RegressorTask(config).build_model()
   model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),
         training=False)
