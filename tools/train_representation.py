@@ -35,6 +35,9 @@ flags.DEFINE_integer('depth', 4, 'Encoder/decoder levels.', lower_bound=1,
                      upper_bound=6)
 flags.DEFINE_float('consistency_weight', 1.0, 'lambda of the consistency '
                    'loss.', lower_bound=0)
+flags.DEFINE_float('lit_weight', 1.0, 'Weight of lit pixels in the map L2 '
+                   '(1: the paper\'s plain L2; ~20 makes the sparse bones '
+                   'count).', lower_bound=1.0)
 flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Rig cameras used for real '
                   'pairs (Protocol #3: 0,1,2).')
 flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
@@ -50,6 +53,7 @@ def main(argv):
       virtual_fraction=virtual, num_points=FLAGS.num_points,
       base_filters=FLAGS.base_filters, depth=FLAGS.depth,
       consistency_weight=FLAGS.consistency_weight,
+      lit_weight=FLAGS.lit_weight,
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)

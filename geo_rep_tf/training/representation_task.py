@@ -37,6 +37,7 @@ class RepresentationConfig:
     num_points: M, latent points.
     base_filters, depth, batch_norm: encoder/decoder size.
     consistency_weight: lambda of the consistency loss ('dg').
+    lit_weight: weight of lit map pixels in the L2 (1: the paper).
     camera_indices: rig cameras used (Protocol #3 trains on 3).
     noisy_2d: learn from the noisy 2D.
     global_batch_size: pairs per step over all replicas.
@@ -50,6 +51,7 @@ class RepresentationConfig:
   depth: int = 4
   batch_norm: bool = True
   consistency_weight: float = 1.0
+  lit_weight: float = 1.0
   camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
   noisy_2d: bool = False
   global_batch_size: int = 64
@@ -92,7 +94,8 @@ class RepresentationTask(Task):
   def compute_losses(self, model, batch, training):
     outputs = model(batch, training=training)
     return rep_losses.representation_losses(
-        outputs, batch, self.config.variant, self.config.consistency_weight)
+        outputs, batch, self.config.variant, self.config.consistency_weight,
+        self.config.lit_weight)
 
   def write_images(self, model, batch, step):
     small = {k: v[:4] for k, v in batch.items()}

@@ -141,3 +141,15 @@ def test_representation_losses_rejects_unknown_variant():
   outputs, batch = _fake_outputs_and_batch()
   with pytest.raises(ArgumentError, match='variant'):
     rl.representation_losses(outputs, batch, 'sg+aug')
+
+
+def test_lit_weight_scales_only_lit_pixels():
+  import numpy as np
+  from geo_rep_tf.losses.representation import map_reconstruction_loss
+  target = np.zeros((1, 2, 2, 1), np.float32)
+  target[0, 0, 0, 0] = 1.0
+  pred = np.full((1, 2, 2, 1), 0.5, np.float32)
+  # Errors 0.25 everywhere; the lit pixel counts 20x: (20 + 3) * 0.25 / 4.
+  np.testing.assert_allclose(map_reconstruction_loss(pred, target, 20.0),
+                             [23 * 0.25 / 4], rtol=1e-6)
+  np.testing.assert_allclose(map_reconstruction_loss(pred, target), [0.25])
