@@ -33,6 +33,7 @@ import keras
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.models.inputs import split_latent_inputs
 from geo_rep_tf.geometry.joints import NUM_JOINTS
 
 BACKBONE_STRIDE = 32
@@ -175,19 +176,8 @@ class IntegralRegressor(keras.Model):
     return ('image', 'latent') if self.use_latent else ('image',)
 
   def _split(self, inputs):
-    if not isinstance(inputs, dict):
-      inputs = {'image': inputs}
-    if 'image' not in inputs:
-      raise ArgumentError(f'{self.name}: inputs need an \'image\' entry, '
-                          f'got keys {sorted(inputs)}')
-    latent = inputs.get('latent')
-    if self.use_latent and latent is None:
-      raise ArgumentError(f'{self.name}: use_latent=True needs a \'latent\' '
-                          'input [B, M, 3]')
-    if not self.use_latent and latent is not None:
-      raise ArgumentError(f'{self.name}: got a \'latent\' input but the '
-                          'model was built with use_latent=False')
-    image = inputs['image']
+    image, latent = split_latent_inputs(self.name, inputs, 'image',
+                                   self.use_latent)
     want = (self.input_size, self.input_size, 3)
     if len(image.shape) != 4 or tuple(image.shape[1:]) != want:
       raise ArgumentError(f'{self.name}: image must have shape [B, '

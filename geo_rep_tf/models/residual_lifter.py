@@ -21,6 +21,7 @@ from typing import Optional
 import keras
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.models.inputs import split_latent_inputs
 from geo_rep_tf.geometry.joints import NUM_JOINTS
 
 
@@ -101,19 +102,8 @@ class ResidualLifter(keras.Model):
     return drop(x, training=training)
 
   def _split(self, inputs):
-    if not isinstance(inputs, dict):
-      inputs = {'keypoints_2d': inputs}
-    if 'keypoints_2d' not in inputs:
-      raise ArgumentError(f'{self.name}: inputs need a \'keypoints_2d\' '
-                          f'entry, got keys {sorted(inputs)}')
-    latent = inputs.get('latent')
-    if self.use_latent and latent is None:
-      raise ArgumentError(f'{self.name}: use_latent=True needs a \'latent\' '
-                          'input [B, M, 3]')
-    if not self.use_latent and latent is not None:
-      raise ArgumentError(f'{self.name}: got a \'latent\' input but the '
-                          'model was built with use_latent=False')
-    keypoints = inputs['keypoints_2d']
+    keypoints, latent = split_latent_inputs(self.name, inputs, 'keypoints_2d',
+                                       self.use_latent)
     if len(keypoints.shape) != 3:
       raise ArgumentError(f'{self.name}: keypoints_2d must have shape '
                           f'[B, {NUM_JOINTS}, 2], got {keypoints.shape}')
