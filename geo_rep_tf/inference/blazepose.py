@@ -369,17 +369,30 @@ class BlazePose:
     return _suppress_duplicates(people)
 
 
-def _suppress_duplicates(people: List[PosePerson],
-                         iou_threshold: float = 0.6) -> List[PosePerson]:
-  """Drops a person whose landmark box overlaps a better one's too much.
+def _coverage(box: np.ndarray, other: np.ndarray) -> float:
+  """Fraction of `box`'s area inside `other` (both x0, y0, x1, y1)."""
+  lo, hi = np.maximum(box[:2], other[:2]), np.minimum(box[2:], other[2:])
+  inter = float(np.prod(np.clip(hi - lo, 0, None)))
+  area = float(np.prod(np.clip(box[2:] - box[:2], 0, None)))
+  return inter / area if area > 0 else 1.0
 
-  Two detections of one body (e.g. a full-body and an upper-body anchor) can
-  survive NMS and lead the landmark model to the same person twice.
+
+def _suppress_duplicates(people: List[PosePerson], iou_threshold: float = 0.6,
+                         coverage_threshold: float = 0.8
+                         ) -> List[PosePerson]:
+  """Drops a person whose landmark box repeats a better person's.
+
+  Two detections of one body (e.g. a full-body and an upper-body anchor, or
+  a tile's view of an arm) can survive NMS and lead the landmark model to the
+  same person twice: such a box overlaps the better one (IoU) or lies almost
+  entirely inside it. The price: a small person standing wholly inside a
+  bigger one's box (far behind them) is dropped too.
   """
   people = sorted(people, key=lambda p: -p.score)
   kept = []
   for p in people:
     if all(anchors_lib.box_iou(p.box_px, q.box_px[None])[0] <= iou_threshold
+           and _coverage(p.box_px, q.box_px) < coverage_threshold
            for q in kept):
       kept.append(p)
   return kept

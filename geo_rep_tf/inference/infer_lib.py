@@ -93,11 +93,11 @@ def run(config: InferConfig, log: Callable[[str], None] = print,
   the config.
   """
   inputs = pl.list_inputs(config.inputs)
-  if backend is None:
-    backend = make_backend(config)
   if lifter is None and config.lifter_dir:
     from geo_rep_tf.inference.lifter import load_lifter
     lifter = load_lifter(config.lifter_dir)
+  if backend is None:
+    backend = make_backend(config)
   pipe = pl.Pipeline(backend, lifter, config.min_score)
   model = {'backend': config.backend,
            'backend_version': getattr(backend, 'version', config.backend),

@@ -11,8 +11,8 @@ a relative `representation_dir` is looked up from the working directory, then
 beside the regressor run (so a run directory can be moved together with its
 representation, e.g. `models/pretrained/{lifter,representation}` with
 `representation_dir: ../representation`), then from the repository root.
-A directory without config.json is handed to `geo_rep_tf.export.load_lifter`
-when that module provides one (SavedModel / TFLite exports).
+Anything else (an export directory, a SavedModel, a .tflite file) is handed
+to `geo_rep_tf.export.load_lifter` when that module provides one.
 """
 
 from __future__ import annotations
@@ -102,19 +102,20 @@ def load_lifter(path: Optional[str] = None) -> Lifter:
       an export this installation can read.
   """
   path = os.path.abspath(path or defaults.DEFAULT_LIFTER_DIR)
-  if not os.path.isdir(path):
+  if not os.path.exists(path):
     hint = (' (the pretrained lifter is not in this checkout; train one with '
             'tools/train_regressor.py and pass --lifter_dir)'
             if path == os.path.abspath(defaults.DEFAULT_LIFTER_DIR) else '')
     raise DataError(f'lifter directory not found{hint}', path)
-  if os.path.isfile(os.path.join(path, 'config.json')):
+  if os.path.isdir(path) and os.path.isfile(os.path.join(path,
+                                                        'config.json')):
     return _load_regressor_run(path)
   try:
     from geo_rep_tf.export import load_lifter as load_exported
   except ImportError:
     load_exported = None
   if load_exported is None:
-    raise DataError('not a regressor run (no config.json) and this '
+    raise DataError('not a regressor run (no config.json), and this '
                     'installation cannot load exported lifters', path)
   exported = load_exported(path)
   fn = getattr(exported, '__call__', exported)
@@ -125,4 +126,6 @@ def load_lifter(path: Optional[str] = None) -> Lifter:
       out = out['pose_3d_mm']
     return np.asarray(out)
 
-  return Lifter(lift, f'exported lifter ({os.path.basename(path)})', path)
+  kind = getattr(exported, 'backend', 'export')
+  return Lifter(lift, f'exported lifter ({kind}: {os.path.basename(path)})',
+                path)

@@ -98,5 +98,7 @@ def test_duplicate_people_are_suppressed():
                                 np.array(box, np.float32))
   kept = blazepose._suppress_duplicates([
       person([0, 0, 10, 10], 0.5), person([0, 0, 10, 11], 0.9),
-      person([20, 0, 30, 10], 0.7)])
-  assert [p.score for p in kept] == [0.9, 0.7]
+      person([20, 0, 30, 10], 0.7), person([1, 1, 5, 6], 0.8),
+      person([8, 0, 22, 10], 0.6)])
+  # [1, 1, 5, 6] lies inside the best box; [8, 0, 22, 10] only overlaps.
+  assert [p.score for p in kept] == [0.9, 0.7, 0.6]
