@@ -88,7 +88,7 @@ def _numbers(value: Any, shape: Tuple[int, ...], what: str,
   """Converts a json list to a finite float64 array of `shape`."""
   try:
     array = np.asarray(value, dtype=np.float64)
-  except (TypeError, ValueError):
+  except (TypeError, ValueError, OverflowError):
     raise DataError(f'{what}: expected numbers of shape {list(shape)}',
                     path) from None
   if array.shape != shape:
@@ -208,6 +208,14 @@ def load_mpii_json(path, image_dir=None, *,
   return people
 
 
+def _id(value: Any, what: str, path: str) -> Any:
+  """A COCO id: an int or a string (json lists and objects are refused)."""
+  if isinstance(value, bool) or not isinstance(value, (int, str)):
+    raise DataError(f'{what}: expected an integer or string id, got '
+                    f'{type(value).__name__}', path)
+  return value
+
+
 def _person_category(data: dict, path: str) -> int:
   """Returns the id of the COCO category with 17 keypoints ('person')."""
   categories = _field(data, 'categories', 'top level', path)
@@ -257,7 +265,7 @@ def load_coco_keypoints(path, image_dir=None, min_keypoints: int = 1,
     raise DataError("'images': expected a list", path)
   for i, image in enumerate(image_list):
     what = f'images[{i}]'
-    image_id = _field(image, 'id', what, path)
+    image_id = _id(_field(image, 'id', what, path), f'{what}.id', path)
     size = None
     if 'width' in image and 'height' in image:
       size = tuple(int(v) for v in _numbers(
@@ -276,7 +284,8 @@ def load_coco_keypoints(path, image_dir=None, min_keypoints: int = 1,
       continue
     if ann.get('iscrowd', 0) and not include_crowd:
       continue
-    image_id = _field(ann, 'image_id', what, path)
+    image_id = _id(_field(ann, 'image_id', what, path), f'{what}.image_id',
+                   path)
     if image_id not in images:
       raise DataError(f'{what}.image_id: {image_id!r} is not in images',
                       path)

@@ -126,7 +126,9 @@ def load_npz(path, keys: Optional[Iterable[str]] = None
     raise DataError('file not found', path)
   try:
     archive = zipfile.ZipFile(path)
-  except (zipfile.BadZipFile, OSError) as e:
+  # A damaged archive raises more than BadZipFile (ValueError, EOFError,
+  # struct errors); every one of them is the file's fault.
+  except Exception as e:  # pylint: disable=broad-except
     raise DataError(f'not an .npz (zip) archive: {e}', path) from None
   with archive:
     members = {n[:-len('.npy')]: n for n in archive.namelist()
@@ -139,7 +141,9 @@ def load_npz(path, keys: Optional[Iterable[str]] = None
                         f'{", ".join(sorted(members)) or "none"})', path)
       try:
         data = archive.read(members[key])
-      except (zipfile.BadZipFile, OSError, EOFError) as e:
+      # Damaged members raise BadZipFile, zlib.error, EOFError, and
+      # RuntimeError / NotImplementedError for a flipped flag or method.
+      except Exception as e:  # pylint: disable=broad-except
         raise DataError(f'member {members[key]!r}: cannot read ({e})',
                         path) from None
       result[key] = _read_npy(data, path, members[key])
