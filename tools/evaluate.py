@@ -1,18 +1,25 @@
-r"""Evaluates trained regressors on the test split: MPJPE table + JSON.
+r"""Evaluates trained regressors: MPJPE / P-MPJPE / N-MPJPE / 3DPCK / AUC.
 
   python tools/evaluate.py --model_dirs=work_dirs/reg1,work_dirs/baseline1 \
-      --protocol_dir=work_dirs/bandai_h36m --out=work_dirs/eval.json
+      --out=work_dirs/eval.json [--inputs=exact,noisy] [--cameras=3] \
+      [--bvh_dir=data/samples/bandai_namco/dataset-1 --rig=auto]
 
-For each regressor run: MPJPE, P-MPJPE, N-MPJPE (mm), 3DPCK@150 and AUC over
-every visible test sample (exact 2D, and noisy 2D with --noisy_2d), overall
-and per action. Prints a table and writes the JSON atomically.
+For each regressor run (any type), over every visible sample of the test
+split, overall and per action: MPJPE (Protocol #1), P-MPJPE (Protocol #2),
+N-MPJPE in mm, 3DPCK@150 and AUC, on exact and noisy 2D. A run trained on 3
+cameras is tested on the 4th only (Protocol #3) unless --cameras says
+otherwise. --bvh_dir adds the same evaluation on any BVH clips, seen by the
+Human3.6M test cameras exactly as the test split is. Prints the tables and
+writes the JSON atomically.
 """
 
 import os
+import tempfile
 
 from absl import flags
 
-from geo_rep_tf.eval.evaluator import evaluate_lifter
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.eval import evaluator
 from geo_rep_tf.training.regressor_task import load_regressor_run
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
@@ -20,47 +27,74 @@ from geo_rep_tf.utils.files import write_json
 FLAGS = flags.FLAGS
 flags.DEFINE_list('model_dirs', None, 'Regressor runs to evaluate.')
 flags.DEFINE_string('protocol_dir', None, 'Prepared protocol (default: the '
-                    "one each run trained on).")
+                    'one each run trained on).')
 flags.DEFINE_enum('split', 'test', ['train', 'test'], 'Split evaluated.')
-flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Cameras evaluated.')
-flags.DEFINE_boolean('noisy_2d', False, 'Evaluate on the noisy 2D.')
+flags.DEFINE_list('cameras', [], 'Cameras tested (default: all 4 for a run '
+                  'trained on all 4, else the ones it never saw: Protocol '
+                  '#3).')
+flags.DEFINE_list('inputs', ['exact', 'noisy'], '2D inputs evaluated: exact '
+                  'and/or noisy.')
+flags.DEFINE_string('bvh_dir', None, 'Also evaluate on these BVH clips (a '
+                    'directory, .bvh file or archive), projected through '
+                    'the Human3.6M test cameras (S9/S11).')
+flags.DEFINE_string('rig', 'auto', "Skeleton rig of --bvh_dir: 'auto', a "
+                    'built-in rig name or a rig JSON path.')
+flags.DEFINE_string('bvh_protocol_dir', None, 'Keep the protocol built from '
+                    '--bvh_dir here (default: a temporary directory).')
+flags.DEFINE_boolean('per_action', True, 'Print the per-action MPJPE table.')
 flags.DEFINE_string('out', None, 'JSON output path.')
 flags.DEFINE_integer('limit', 0, 'Evaluate the first N samples (0: all).',
                      lower_bound=0)
+flags.DEFINE_integer('batch_size', 1024, 'Samples per prediction call.',
+                     lower_bound=1)
 flags.mark_flag_as_required('model_dirs')
 
 
-def format_table(rows) -> str:
-  head = (f'{"model":<28} {"regressor":<14} {"N":>7} {"MPJPE":>7} '
-          f'{"P-MPJPE":>8} {"N-MPJPE":>8} {"PCK150":>7} {"AUC":>6}')
-  lines = [head, '-' * len(head)]
-  for r in rows:
-    m = r['result']['mean']
-    lines.append(
-        f'{r["name"]:<28} {r["regressor"]:<14} {r["num_labels"] or "all":>7} '
-        f'{m["mpjpe"]:7.1f} {m["p_mpjpe"]:8.1f} {m["n_mpjpe"]:8.1f} '
-        f'{m["pck3d"]:7.3f} {m["auc"]:6.3f}')
-  return '\n'.join(lines)
+def _evaluate_all(protocol_dir, split, dataset):
+  records = []
+  cameras = [int(c) for c in FLAGS.cameras] or None
+  for d in FLAGS.model_dirs:
+    model, cfg = load_regressor_run(d, protocol_dir)
+    record = evaluator.evaluate_run(
+        model, cfg, d, FLAGS.inputs, cameras, split,
+        FLAGS.limit or None, FLAGS.batch_size)
+    record['dataset'] = dataset
+    records.append(record)
+  return records
+
+
+def _print(title, records):
+  print(f'\n{title}; errors in mm, PCK/AUC as fractions')
+  print(evaluator.format_table(records))
+  if FLAGS.per_action:
+    print()
+    print(evaluator.format_per_action(records))
 
 
 def main(argv):
   del argv
-  rows = []
-  cameras = tuple(int(c) for c in FLAGS.cameras)
-  for d in FLAGS.model_dirs:
-    model, cfg = load_regressor_run(d, FLAGS.protocol_dir)
-    predict = lambda kp, m=model: m(kp, training=False)['pose_3d_mm']
-    result = evaluate_lifter(predict, cfg.protocol_dir, FLAGS.split, cameras,
-                             FLAGS.noisy_2d, limit=FLAGS.limit or None)
-    rows.append(dict(name=os.path.basename(os.path.normpath(d)), model_dir=d,
-                     regressor=cfg.regressor, num_labels=cfg.num_labels,
-                     noisy_2d=FLAGS.noisy_2d, split=FLAGS.split,
-                     cameras=list(cameras), result=result))
-  print(f'{FLAGS.split} split, {"noisy" if FLAGS.noisy_2d else "exact"} 2D, '
-        f'{rows[0]["result"]["count"]} samples; errors in mm')
-  print(format_table(rows))
+  for name in FLAGS.inputs:
+    if name not in evaluator.INPUTS:
+      raise ArgumentError(
+          f'--inputs must be among {evaluator.INPUTS}, got {name!r}')
+  records = _evaluate_all(FLAGS.protocol_dir, FLAGS.split, 'protocol')
+  _print(f'{FLAGS.split} split of {records[0]["protocol_dir"]}', records)
+  out = dict(records=records)
+  if FLAGS.bvh_dir:
+    with tempfile.TemporaryDirectory() as tmp:
+      bvh_dir = FLAGS.bvh_protocol_dir or os.path.join(tmp, 'protocol')
+      manifest = evaluator.bvh_protocol(FLAGS.bvh_dir, bvh_dir, FLAGS.rig)
+      counts = manifest['counts']['test']
+      bvh_records = _evaluate_all(bvh_dir, 'test', f'bvh:{FLAGS.bvh_dir}')
+    for r in bvh_records:
+      r['protocol_dir'] = FLAGS.bvh_protocol_dir
+    _print(f'BVH clips {FLAGS.bvh_dir} ({counts["clips"]} clips, '
+           f'{counts["samples_visible"]} of {counts["samples"]} (frame, camera)'
+           ' samples visible, Human3.6M test cameras)', bvh_records)
+    out['bvh'] = dict(source=os.path.abspath(FLAGS.bvh_dir), rig=FLAGS.rig,
+                      counts=counts, records=bvh_records)
   if FLAGS.out:
-    write_json(FLAGS.out, dict(rows=rows))
+    write_json(FLAGS.out, out)
     print(f'wrote {FLAGS.out}')
 
 

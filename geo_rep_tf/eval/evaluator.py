@@ -1,20 +1,35 @@
-"""Evaluates a 2D -> 3D lifter over a split of a prepared protocol."""
+"""Evaluates 2D -> 3D lifters over a split of a prepared protocol.
+
+`evaluate_lifter` runs any predict function; `evaluate_run` loads a trained
+regressor run and evaluates it under the protocol its cameras imply
+(Protocol #1/#2: trained and tested on all 4 cameras; Protocol #3: trained on
+3, tested on the 4th), on exact and/or noisy 2D. `bvh_protocol` turns any
+BVH directory into a test-only protocol seen by the Human3.6M test cameras,
+with the very code that builds the Bandai-H36M test split.
+"""
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Sequence
+import dataclasses
+import json
+import os
+import tarfile
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.data import pipeline
-from geo_rep_tf.errors import DataError
+from geo_rep_tf.data import pipeline, protocol, tfrecord
+from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import metrics
+
+INPUTS = ('exact', 'noisy')
+ALL_CAMERAS = tuple(range(tfrecord.NUM_CAMERAS))
 
 
 def evaluate_lifter(predict: Callable[[tf.Tensor], tf.Tensor],
                     protocol_dir: str, split: str = 'test',
-                    camera_indices: Sequence[int] = (0, 1, 2, 3),
+                    camera_indices: Sequence[int] = ALL_CAMERAS,
                     noisy_2d: bool = False, batch_size: int = 1024,
                     limit: Optional[int] = None) -> Dict:
   """Metrics of DESIGN.md over every visible sample of a split.
@@ -30,22 +45,233 @@ def evaluate_lifter(predict: Callable[[tf.Tensor], tf.Tensor],
 
   Returns:
     `metrics.summarize` output: count, mean, per_action, mean_over_actions
-    (MPJPE, P-MPJPE, N-MPJPE in mm; 3DPCK@150 and AUC as fractions).
+    (MPJPE, P-MPJPE, N-MPJPE in mm; 3DPCK@150 and AUC as fractions), plus
+    'per_camera': {camera index: count}.
   """
   ds = pipeline.sample_dataset(protocol_dir, split, camera_indices, noisy_2d)
   if limit:
     ds = ds.take(limit)
   ds = ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
   values: Dict[str, list] = {}
-  actions = []
-  metric_fn = tf.function(metrics.pose_metrics)
+  actions, cams = [], []
+  metric_fn = tf.function(metrics.pose_metrics, reduce_retracing=True)
   for batch in ds:
     pred = predict(batch['keypoints_2d_px'])
     for k, v in metric_fn(pred, batch['pose_3d_mm']).items():
       values.setdefault(k, []).append(v.numpy())
     actions.append(batch['action'].numpy())
+    cams.append(batch['camera'].numpy())
   if not actions:
     raise DataError(f'split {split!r} has no visible sample for cameras '
                     f'{tuple(camera_indices)}', protocol_dir)
   per_example = {k: np.concatenate(v) for k, v in values.items()}
-  return metrics.summarize(per_example, np.concatenate(actions))
+  result = metrics.summarize(per_example, np.concatenate(actions))
+  cam_ids, counts = np.unique(np.concatenate(cams), return_counts=True)
+  result['per_camera'] = {str(c): int(n) for c, n in zip(cam_ids, counts)}
+  return result
+
+
+def check_cameras(camera_indices: Sequence[int]) -> Tuple[int, ...]:
+  """Distinct camera indices in 0..3, sorted, or ArgumentError."""
+  cams = tuple(sorted(int(c) for c in camera_indices))
+  if not cams or len(set(cams)) != len(cams) or not all(
+      c in ALL_CAMERAS for c in cams):
+    raise ArgumentError(f'cameras must be distinct values in 0..'
+                        f'{len(ALL_CAMERAS) - 1}, got {tuple(camera_indices)}')
+  return cams
+
+
+def test_cameras_for(train_cameras: Sequence[int]) -> Tuple[int, ...]:
+  """The cameras a model is tested on by default.
+
+  A model trained on every camera is tested on every camera (Protocols #1,
+  #2); one trained on a subset on the cameras it never saw (Protocol #3).
+  """
+  train = set(check_cameras(train_cameras))
+  held_out = tuple(c for c in ALL_CAMERAS if c not in train)
+  return held_out or ALL_CAMERAS
+
+
+def protocol_names(train_cameras: Sequence[int],
+                   test_cameras: Sequence[int]) -> str:
+  """'#1/#2' (all cameras seen), '#3' (only unseen ones tested) or 'custom'."""
+  train, test = set(train_cameras), set(test_cameras)
+  if train == set(ALL_CAMERAS) and test == set(ALL_CAMERAS):
+    return '#1/#2'
+  if len(train) == len(ALL_CAMERAS) - 1 and not train & test:
+    return '#3'
+  return 'custom'
+
+
+def _read_config(model_dir: Optional[str]) -> Dict:
+  if not model_dir:
+    return {}
+  try:
+    with open(os.path.join(model_dir, 'config.json')) as fh:
+      return json.load(fh)
+  except (OSError, json.JSONDecodeError):
+    return {}
+
+
+def run_description(model_dir: str, config) -> Dict:
+  """What a regressor run was trained on (for result records).
+
+  Args:
+    model_dir: the regressor run.
+    config: its `RegressorConfig`.
+
+  Returns:
+    dict: name, model_dir, regressor, num_labels, label_seed, noisy_2d
+    (training input), train_cameras, and for runs on G
+    representation_dir, representation_variant, representation_cameras.
+  """
+  out = dict(name=os.path.basename(os.path.normpath(model_dir)),
+             model_dir=model_dir, regressor=config.regressor,
+             num_labels=config.num_labels, label_seed=config.label_seed,
+             train_noisy_2d=config.noisy_2d,
+             train_cameras=list(config.camera_indices),
+             protocol_dir=config.protocol_dir)
+  if config.representation_dir:
+    rep = _read_config(config.representation_dir)
+    rep_cfg = rep.get('representation', {})
+    out.update(representation_dir=config.representation_dir,
+               representation_variant=rep.get('variant',
+                                               rep_cfg.get('variant')),
+               representation_cameras=rep_cfg.get('camera_indices'))
+  return out
+
+
+def evaluate_run(model, config, model_dir: str,
+                 inputs: Sequence[str] = ('exact',),
+                 cameras: Optional[Sequence[int]] = None,
+                 split: str = 'test', limit: Optional[int] = None,
+                 batch_size: int = 1024) -> Dict:
+  """Evaluates a loaded regressor run on exact and/or noisy 2D.
+
+  Args:
+    model: the run's PoseLifter (`regressor_task.load_regressor_run`;
+      loading lives in the training stage, which imports this one).
+    config: its `RegressorConfig`; `config.protocol_dir` is evaluated.
+    model_dir: the run's directory (recorded).
+    inputs: any of 'exact', 'noisy'.
+    cameras: cameras tested (None: `test_cameras_for` the run's cameras).
+    split: 'test' or 'train'.
+    limit: evaluate the first N samples only (None: all).
+    batch_size: samples per prediction call.
+
+  Returns:
+    `run_description` plus split, test_cameras, protocol ('#1/#2', '#3' or
+    'custom') and results: {input: summary}.
+  """
+  for name in inputs:
+    if name not in INPUTS:
+      raise ArgumentError(f'inputs must be among {INPUTS}, got {name!r}')
+  test_cams = (check_cameras(cameras) if cameras is not None
+               else test_cameras_for(config.camera_indices))
+  predict = tf.function(
+      lambda kp: model(kp, training=False)['pose_3d_mm'],
+      input_signature=[tf.TensorSpec([None, 16, 2], tf.float32)])
+  record = run_description(model_dir, config)
+  record.update(split=split, test_cameras=list(test_cams),
+                protocol=protocol_names(config.camera_indices, test_cams),
+                results={})
+  for name in inputs:
+    record['results'][name] = evaluate_lifter(
+        predict, config.protocol_dir, split, test_cams, name == 'noisy',
+        batch_size=batch_size, limit=limit)
+  return record
+
+
+def _stem(path: str) -> str:
+  return os.path.splitext(os.path.basename(path))[0]
+
+
+def bvh_protocol(source: str, out_dir: str, rig: str = 'auto',
+                 config: Optional[protocol.ProtocolConfig] = None) -> Dict:
+  """Builds a test-only protocol of any BVH clips (files, archives, dirs).
+
+  Every clip goes to the test split, so it is seen by the cameras of the
+  Human3.6M test sessions (S9/S11, chosen per clip from the seed), filtered
+  by the same visibility rule and given the same seeded 2D noise as the
+  Bandai-H36M test split: `protocol.build_protocol` does it all.
+
+  Args:
+    source: a .bvh file, an archive of them, or a directory.
+    out_dir: where the protocol is written (replaced).
+    rig: 'auto', a built-in rig name or a rig JSON path.
+    config: other protocol settings (default: DESIGN.md's); its
+      test_styles and rig are replaced.
+
+  Returns:
+    The manifest (counts of clips, frames and visible samples).
+  """
+  config = config or protocol.ProtocolConfig()
+  styles = {''}
+  for path in protocol.find_sources(source):
+    if path.endswith('.bvh'):
+      names = [_stem(path)]
+    else:
+      try:
+        with tarfile.open(path, 'r:*') as tar:
+          names = [_stem(m.name) for m in tar
+                   if m.isfile() and m.name.endswith('.bvh')]
+      except (OSError, tarfile.TarError) as e:
+        raise DataError(f'cannot read archive: {e}', path) from None
+    styles.update(protocol.clip_metadata(n)['style'] for n in names)
+  config = dataclasses.replace(config, test_styles=tuple(sorted(styles)),
+                               rig=rig)
+  return protocol.build_protocol(source, out_dir, config)
+
+
+# ------------------------------------------------------------------ tables
+_COLUMNS = (('MPJPE', 'mpjpe', '{:7.1f}'), ('P-MPJPE', 'p_mpjpe', '{:8.1f}'),
+            ('N-MPJPE', 'n_mpjpe', '{:8.1f}'), ('PCK150', 'pck3d', '{:7.3f}'),
+            ('AUC', 'auc', '{:6.3f}'))
+
+
+def _cams(c) -> str:
+  return ''.join(str(i) for i in c) if c is not None else '-'
+
+
+def format_table(records: Sequence[Dict]) -> str:
+  """One line per (run, input): the metrics over every sample, in mm.
+
+  Under Protocol #1 read MPJPE, under #2 P-MPJPE (the same rows); '#3' rows
+  are tested only on cameras the run never trained on.
+  """
+  head = (f'{"model":<24} {"regressor":<13} {"N":>6} {"train":>5} '
+          f'{"test":>4} {"protocol":<8} {"2D":<5} {"count":>6} ' +
+          ' '.join(f'{c[0]:>{len(c[2].format(0.0))}}' for c in _COLUMNS))
+  lines = [head, '-' * len(head)]
+  for r in records:
+    for inp, res in r['results'].items():
+      m = res['mean']
+      lines.append(
+          f'{r["name"][:24]:<24} {r["regressor"]:<13} '
+          f'{r["num_labels"] or "all":>6} {_cams(r["train_cameras"]):>5} '
+          f'{_cams(r["test_cameras"]):>4} {r["protocol"]:<8} {inp:<5} '
+          f'{res["count"]:>6} ' +
+          ' '.join(fmt.format(m[key]) for _, key, fmt in _COLUMNS))
+  return '\n'.join(lines)
+
+
+def format_per_action(records: Sequence[Dict], key: str = 'mpjpe') -> str:
+  """Per-action means of one metric: actions down, (run, input) across."""
+  cols = [(f'{r["name"][:14]}/{inp}', res)
+          for r in records for inp, res in r['results'].items()]
+  actions = sorted({a for _, res in cols for a in res.get('per_action', {})})
+  width = max([len(c) for c, _ in cols] + [8])
+  head = f'{key + " by action":<22} ' + ' '.join(f'{c:>{width}}'
+                                                  for c, _ in cols)
+  lines = [head, '-' * len(head)]
+  for a in actions + ['(mean of actions)']:
+    cells = []
+    for _, res in cols:
+      if a == '(mean of actions)':
+        v = res.get('mean_over_actions', {}).get(key)
+      else:
+        v = res.get('per_action', {}).get(a, {}).get('mean', {}).get(key)
+      cells.append(f'{v:>{width}.1f}' if v is not None else ' ' * (width - 1)
+                   + '-')
+    lines.append(f'{a[:22]:<22} ' + ' '.join(cells))
+  return '\n'.join(lines)

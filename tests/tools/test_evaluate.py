@@ -1,0 +1,112 @@
+"""Evaluator library and tools/evaluate.py on tiny trained runs."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.eval import evaluator
+from geo_rep_tf.training.regressor_task import load_regressor_run
+from tests.eval import tiny_runs
+
+REPO = tiny_runs.REPO
+METRICS = ('mpjpe', 'p_mpjpe', 'n_mpjpe', 'pck3d', 'auc')
+
+
+def test_protocol_cameras():
+  assert evaluator.test_cameras_for((0, 1, 2, 3)) == (0, 1, 2, 3)
+  assert evaluator.test_cameras_for((2, 0, 1)) == (3,)
+  assert evaluator.protocol_names((0, 1, 2, 3), (0, 1, 2, 3)) == '#1/#2'
+  assert evaluator.protocol_names((0, 1, 2), (3,)) == '#3'
+  assert evaluator.protocol_names((0, 1), (3,)) == 'custom'
+  assert evaluator.protocol_names((0, 1, 2), (2, 3)) == 'custom'
+  for bad in ((), (0, 0), (4,)):
+    with pytest.raises(ArgumentError, match='cameras'):
+      evaluator.check_cameras(bad)
+
+
+def _check_summary(res):
+  assert res['count'] > 0
+  for k in METRICS:
+    assert np.isfinite(res['mean'][k])
+  assert 0 <= res['mean']['pck3d'] <= 1 and 0 <= res['mean']['auc'] <= 1
+  assert sum(a['count'] for a in res['per_action'].values()) == res['count']
+  assert sum(res['per_camera'].values()) == res['count']
+
+
+def test_evaluate_run_protocols_1_and_3(tmp_path_factory):
+  reg = tiny_runs.regressor(tmp_path_factory, 'baseline1')
+  model, cfg = load_regressor_run(reg)
+  record = evaluator.evaluate_run(model, cfg, reg, ('exact', 'noisy'))
+  assert record['protocol'] == '#1/#2' and record['test_cameras'] == [
+      0, 1, 2, 3]
+  assert record['regressor'] == 'baseline1' and record['train_cameras'] == [
+      0, 1, 2, 3]
+  exact, noisy = record['results']['exact'], record['results']['noisy']
+  _check_summary(exact)
+  _check_summary(noisy)
+  assert exact['count'] == noisy['count']
+  assert exact['mean']['mpjpe'] != noisy['mean']['mpjpe']
+  assert set(exact['per_action']) == {'walk'}  # the one test clip
+  # Protocol #3: a run trained on cameras 0-2 is tested on camera 3 only.
+  reg3 = tiny_runs.regressor(tmp_path_factory, 'baseline1', cameras=(0, 1, 2))
+  model, cfg = load_regressor_run(reg3)
+  record = evaluator.evaluate_run(model, cfg, reg3)
+  assert record['protocol'] == '#3' and record['test_cameras'] == [3]
+  assert list(record['results']['exact']['per_camera']) == ['3']
+  assert record['results']['exact']['count'] < exact['count']
+  text = evaluator.format_table([record])
+  assert '#3' in text and 'MPJPE' in text
+  assert 'walk' in evaluator.format_per_action([record])
+  with pytest.raises(ArgumentError, match='inputs'):
+    evaluator.evaluate_run(model, cfg, reg3, ('blurry',))
+
+
+def test_bvh_protocol_puts_every_clip_in_test(tmp_path):
+  clips = tiny_runs.copy_clips(tmp_path / 'clips')
+  manifest = evaluator.bvh_protocol(clips, str(tmp_path / 'p'))
+  assert manifest['counts']['test']['clips'] == 3
+  assert manifest['counts']['train']['clips'] == 0
+  assert tuple(manifest['config']['test_subjects']) == ('S9', 'S11')
+  assert {'normal', 'old'} <= set(manifest['config']['test_styles'])
+
+
+@pytest.mark.slow
+def test_evaluate_cli_with_bvh_dir(tmp_path_factory, tmp_path):
+  """Two runs (one on G), exact + noisy 2D, plus 2 BVH clips; JSON + table.
+
+  Slow: two fresh interpreters (~20 s of imports each on 2 busy cores).
+  """
+  reg = tiny_runs.regressor(tmp_path_factory, 'baseline1')
+  reg_g = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
+  clips = tiny_runs.copy_clips(tmp_path / 'clips', tiny_runs.CLIPS[:2])
+  out = tmp_path / 'eval.json'
+  proc = subprocess.run(
+      [sys.executable, os.path.join(REPO, 'tools', 'evaluate.py'),
+       f'--model_dirs={reg},{reg_g}', f'--bvh_dir={clips}', '--rig=bandai',
+       f'--out={out}'], capture_output=True, text=True, cwd=REPO,
+      timeout=600)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert 'P-MPJPE' in proc.stdout and 'BVH clips' in proc.stdout
+  assert 'mpjpe by action' in proc.stdout
+  data = json.loads(out.read_text())
+  assert [r['regressor'] for r in data['records']] == ['baseline1',
+                                                       'regression1']
+  assert data['records'][1]['representation_variant'] == 'BL+DG+AUG'
+  assert data['records'][1]['representation_cameras'] == [0, 1, 2, 3]
+  for r in data['records'] + data['bvh']['records']:
+    assert set(r['results']) == {'exact', 'noisy'}
+    _check_summary(r['results']['exact'])
+  assert data['bvh']['counts']['clips'] == 2
+  bvh = data['bvh']['records'][0]['results']['exact']
+  assert bvh['count'] == data['bvh']['counts']['samples_visible']
+  assert set(bvh['per_action']) == {'walk', 'run'}
+  proc = subprocess.run(
+      [sys.executable, os.path.join(REPO, 'tools', 'evaluate.py'),
+       f'--model_dirs={reg}', '--inputs=blurry'], capture_output=True,
+      text=True, cwd=REPO, timeout=300)
+  assert proc.returncode == 2 and 'error: --inputs' in proc.stderr
