@@ -8,7 +8,7 @@ right (from +x), so depth runs left to right.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 import cv2
 import matplotlib

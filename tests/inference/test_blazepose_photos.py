@@ -8,7 +8,6 @@ import json
 
 import cv2
 import numpy as np
-import pytest
 
 from geo_rep_tf.data import annotations_2d
 from geo_rep_tf.inference import infer_lib, pck

@@ -1,7 +1,5 @@
 """Lifter loading (regressor runs) and the hourglass backend, tiny models."""
 
-import json
-import os
 
 import numpy as np
 import pytest
