@@ -1,6 +1,5 @@
 """Lifter loading (regressor runs) and the hourglass backend, tiny models."""
 
-
 import numpy as np
 import pytest
 
