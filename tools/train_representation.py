@@ -38,6 +38,10 @@ flags.DEFINE_float('consistency_weight', 1.0, 'lambda of the consistency '
 flags.DEFINE_float('lit_weight', 1.0, 'Weight of lit pixels in the map L2 '
                    '(1: the paper\'s plain L2; ~20 makes the sparse bones '
                    'count).', lower_bound=1.0)
+flags.DEFINE_float('map_sigma', 0.0, 'Skeleton-map bones: 0 = binary lines '
+                   '2 px wide (the paper); > 0 = soft lines '
+                   'exp(-d^2 / 2 sigma^2), sigma in map pixels.',
+                   lower_bound=0.0, upper_bound=16.0)
 flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Rig cameras used for real '
                   'pairs (Protocol #3: 0,1,2).')
 flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
@@ -53,7 +57,7 @@ def main(argv):
       virtual_fraction=virtual, num_points=FLAGS.num_points,
       base_filters=FLAGS.base_filters, depth=FLAGS.depth,
       consistency_weight=FLAGS.consistency_weight,
-      lit_weight=FLAGS.lit_weight,
+      lit_weight=FLAGS.lit_weight, map_sigma=FLAGS.map_sigma,
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)

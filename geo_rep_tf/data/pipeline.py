@@ -36,6 +36,8 @@ class PairConfig:
     camera_indices: rig cameras that may be used (Protocol #3 trains on 3).
     noisy_2d: use the noisy 2D of the real cameras instead of the exact one.
     map_size, bone_width, crop_margin: skeleton-map drawing.
+    bone_sigma: 0: binary bones `bone_width` wide (the paper); > 0: soft
+      bones with this fall-off (see `skeleton_maps.skeleton_maps`).
     shuffle_buffer: frames in the shuffle buffer.
     virtual: virtual-camera ranges.
   """
@@ -47,6 +49,7 @@ class PairConfig:
   map_size: int = 64
   bone_width: float = 2.0
   crop_margin: float = 0.2
+  bone_sigma: float = 0.0
   shuffle_buffer: int = 100_000
   virtual: vc.VirtualCameraConfig = vc.VirtualCameraConfig()
 
@@ -152,7 +155,7 @@ def make_pairs(frames: Dict[str, tf.Tensor], seed,
   target_cam = root_center(cameras.world_to_camera(X, out['R_j'], out['t_j']))
   draw = lambda kp: skeleton_maps.skeleton_maps(
       kp, size=config.map_size, width=config.bone_width,
-      margin=config.crop_margin)
+      margin=config.crop_margin, sigma=config.bone_sigma)
   return {
       'source_map': draw(out['kp_i']),
       'target_map': draw(out['kp_j']),

@@ -91,7 +91,8 @@ class PoseLifter(keras.Model):
     if self.uses_latent:
       rep = self.representation
       maps = skeleton_maps.skeleton_maps(kp, size=rep.map_size,
-                                         margin=self.map_margin)
+                                         margin=self.map_margin,
+                                         sigma=rep.map_sigma)
       latent = tf.stop_gradient(rep.encode(maps, training=False))
       features['latent'] = latent
       out['latent'] = latent

@@ -76,6 +76,9 @@ class ViewSynthesis(keras.Model):
     output_activation: 'sigmoid' or 'linear' (see `SkeletonDecoder`).
     output_bias: initial bias of the decoders' last conv; None: the logit of
       `SKELETON_MAP_PRIOR` for skeleton maps (sigmoid output), else 0.
+    map_sigma: how the skeleton maps this model reads were drawn (0: binary
+      lines, > 0: soft lines, see `skeleton_maps.skeleton_maps`); kept so
+      that a lifter draws its input maps the same way.
     **kwargs: passed to `keras.Model`.
 
   Call:
@@ -97,7 +100,8 @@ class ViewSynthesis(keras.Model):
                batch_norm: bool = True, downsample: str = 'max_pool',
                upsample: str = 'transpose',
                output_activation: str = 'sigmoid',
-               output_bias: Optional[float] = None, **kwargs):
+               output_bias: Optional[float] = None, map_sigma: float = 0.0,
+               **kwargs):
     super().__init__(**kwargs)
     if variant not in VARIANTS:
       raise ArgumentError(f'variant must be one of {VARIANTS}, got '
@@ -114,6 +118,9 @@ class ViewSynthesis(keras.Model):
     self.downsample = downsample
     self.upsample = upsample
     self.output_activation = output_activation
+    if not map_sigma >= 0:
+      raise ArgumentError(f'map_sigma must be >= 0, got {map_sigma!r}')
+    self.map_sigma = float(map_sigma)
     if output_bias is None:
       p = SKELETON_MAP_PRIOR
       skeleton = variant != 'image_sg' and output_activation == 'sigmoid'
@@ -182,7 +189,7 @@ class ViewSynthesis(keras.Model):
                   map_size=self.map_size, batch_norm=self.batch_norm,
                   downsample=self.downsample, upsample=self.upsample,
                   output_activation=self.output_activation,
-                  output_bias=self.output_bias)
+                  output_bias=self.output_bias, map_sigma=self.map_sigma)
     return config
 
   @classmethod

@@ -86,7 +86,9 @@ def load_representation(model_dir: str) -> ViewSynthesis:
   cfg, ckpt_path = read_run(model_dir, 'representation')
   model = ViewSynthesis(variant=cfg['variant'], num_points=cfg['num_points'],
                         base_filters=cfg['base_filters'], depth=cfg['depth'],
-                        batch_norm=cfg['batch_norm'], name='view_synthesis')
+                        batch_norm=cfg['batch_norm'],
+                        map_sigma=cfg.get('map_sigma', 0.0),
+                        name='view_synthesis')
   size = model.map_size
   model.encode(tf.zeros([1, size, size, model.input_channels]), training=False)
   model({'source_map': tf.zeros([1, size, size, model.input_channels]),

@@ -38,6 +38,8 @@ class RepresentationConfig:
     base_filters, depth, batch_norm: encoder/decoder size.
     consistency_weight: lambda of the consistency loss ('dg').
     lit_weight: weight of lit map pixels in the L2 (1: the paper).
+    map_sigma: 0: binary skeleton maps (the paper); > 0: soft bones with
+      this fall-off in map pixels.
     camera_indices: rig cameras used (Protocol #3 trains on 3).
     noisy_2d: learn from the noisy 2D.
     global_batch_size: pairs per step over all replicas.
@@ -52,6 +54,7 @@ class RepresentationConfig:
   batch_norm: bool = True
   consistency_weight: float = 1.0
   lit_weight: float = 1.0
+  map_sigma: float = 0.0
   camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
   noisy_2d: bool = False
   global_batch_size: int = 64
@@ -66,7 +69,7 @@ class RepresentationConfig:
   def model_kwargs(self) -> Dict:
     return dict(variant=self.variant, num_points=self.num_points,
                 base_filters=self.base_filters, depth=self.depth,
-                batch_norm=self.batch_norm)
+                batch_norm=self.batch_norm, map_sigma=self.map_sigma)
 
 
 class RepresentationTask(Task):
@@ -86,6 +89,7 @@ class RepresentationTask(Task):
         batch_size=context.get_per_replica_batch_size(c.global_batch_size),
         virtual_fraction=c.virtual_fraction, autoencode=c.variant == 'ae',
         camera_indices=c.camera_indices, noisy_2d=c.noisy_2d,
+        bone_sigma=c.map_sigma,
         shuffle_buffer=100_000 if split == 'train' else 5_000)
     seed = c.seed * 1000 + context.input_pipeline_id + (
         0 if split == 'train' else 500)

@@ -221,3 +221,32 @@ def test_xla_agrees():
   fn = tf.function(lambda k: sm.skeleton_maps(k, size=16, width=1.0),
                    jit_compile=True)
   np.testing.assert_array_equal(fn(kp), sm.skeleton_maps(kp, 16, 1.0))
+
+
+@pytest.mark.parametrize('sigma', [0.7, 1.0, 2.5])
+def test_soft_maps_are_gaussians_of_the_bone_distance(sigma):
+  rng = np.random.RandomState(3)
+  kp = rng.uniform(4.0, 60.0, (3, 16, 2)).astype(np.float32)
+  soft = sm.rasterize_skeleton_soft(kp, size=64, sigma=sigma).numpy()
+  expected = np.exp(-_distances(kp, 64) ** 2 / (2 * sigma**2))
+  assert soft.shape == (3, 64, 64, NUM_BONES)
+  np.testing.assert_allclose(soft, expected, atol=2e-5)
+
+
+def test_soft_maps_at_sigma_one_threshold_to_the_binary_lines():
+  # exp(-d^2 / 2) >= exp(-1/2) exactly where d <= 1, the 2 px capsule.
+  rng = np.random.RandomState(4)
+  kp = rng.uniform(100.0, 900.0, (4, 16, 2)).astype(np.float32)
+  binary = sm.skeleton_maps(kp).numpy()
+  soft = sm.skeleton_maps(kp, sigma=1.0).numpy()
+  assert soft.min() >= 0.0 and soft.max() <= 1.0
+  agree = (soft >= np.exp(-0.5) - 1e-4) == (binary > 0)
+  assert agree.mean() > 0.9995
+
+
+def test_soft_maps_reject_bad_sigma():
+  kp = np.zeros((16, 2), np.float32)
+  with pytest.raises(ArgumentError, match='sigma'):
+    sm.rasterize_skeleton_soft(kp, sigma=0.0)
+  with pytest.raises(ArgumentError, match='sigma'):
+    sm.skeleton_maps(kp + np.arange(16)[:, None], sigma=-1.0)

@@ -120,9 +120,11 @@ def test_paper_size_encoder_channels():
 
 @pytest.mark.parametrize('variant', ['sg', 'dg'])
 def test_config_round_trip_same_outputs(variant):
-  model = ViewSynthesis(variant, **TINY, upsample='resize', name='vs')
+  model = ViewSynthesis(variant, **TINY, upsample='resize', map_sigma=1.5,
+                        name='vs')
   config = model.get_config()
   assert config['variant'] == variant and config['upsample'] == 'resize'
+  assert config['map_sigma'] == 1.5
   clone = ViewSynthesis.from_config(config)
   clone.set_weights(model.get_weights())
   batch = _batch(R=_rot_z(30))
