@@ -13,7 +13,8 @@ def requirements():
 
 
 TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
-         'train_regressor', 'train_hourglass', 'evaluate']
+         'train_regressor', 'train_hourglass', 'evaluate', 'export',
+         'fetch_models', 'infer', 'interpolate', 'run_experiment']
 
 setup(
     name='geo_rep_tf',
