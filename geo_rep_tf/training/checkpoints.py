@@ -13,7 +13,10 @@ import os
 import tempfile
 from typing import Callable, Optional
 
+from absl import logging as absl_logging
 import tensorflow as tf
+
+from geo_rep_tf.errors import DataError
 
 
 def make_manager(ckpt: tf.train.Checkpoint, model_dir: str, keep: int,
@@ -26,15 +29,32 @@ def make_manager(ckpt: tf.train.Checkpoint, model_dir: str, keep: int,
 def restore_latest(ckpt: tf.train.Checkpoint,
                    manager: tf.train.CheckpointManager,
                    log: Callable[[str], None] = print) -> Optional[str]:
-  """Restores the newest readable checkpoint; returns its path or None."""
+  """Restores the newest readable checkpoint; returns its path or None.
+
+  Raises:
+    DataError: checkpoints are listed but none of them can be read. A
+      silent restart from scratch would throw the run away (and a failed
+      restore may have half-assigned the variables), so the user decides.
+  """
+  failed = []
   for path in reversed(manager.checkpoints):
     try:
       ckpt.restore(path).assert_existing_objects_matched()
       return path
-    except (tf.errors.OpError, ValueError, AssertionError) as e:
-      first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-      log(f'warning: checkpoint {path} is unreadable ({first}); trying the '
-          'previous one')
+    # A damaged file surfaces as OpError (DataLoss, NotFound), ValueError,
+    # IndexError ("Read less bytes than requested"), AssertionError (objects
+    # not matched) and more; any failure to read it means: try the previous.
+    except Exception as e:  # pylint: disable=broad-except
+      text = str(e).strip()
+      first = text.splitlines()[0] if text else ''
+      log(f'warning: checkpoint {path} is unreadable ({type(e).__name__}: '
+          f'{first[:200]}); trying the previous one')
+      absl_logging.warning('checkpoint %s is unreadable: %s', path, first)
+      failed.append(path)
+  if failed:
+    raise DataError(f'none of the {len(failed)} checkpoints can be read '
+                    f'(newest {os.path.basename(failed[0])}); move them away '
+                    'to start afresh', manager.directory)
   return None
 
 
@@ -45,3 +65,17 @@ def latest_checkpoint(path: str) -> Optional[str]:
   if tf.io.gfile.exists(path + '.index'):
     return path
   return None
+
+
+def read_manager(ckpt: tf.train.Checkpoint, model_dir: str,
+                 manager: tf.train.CheckpointManager
+                 ) -> tf.train.CheckpointManager:
+  """The manager to resume from: the chief's model_dir for every worker.
+
+  Non-chief workers write to a throwaway directory but must resume from the
+  checkpoints the chief wrote (a shared model_dir), or they would restart
+  from scratch while the chief resumes.
+  """
+  if os.path.abspath(manager.directory) == os.path.abspath(model_dir):
+    return manager
+  return tf.train.CheckpointManager(ckpt, model_dir, max_to_keep=None)

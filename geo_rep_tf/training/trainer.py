@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.errors import ArgumentError, GeoRepError
+from geo_rep_tf.errors import ArgumentError, DataError, GeoRepError
 from geo_rep_tf.training import checkpoints
 from geo_rep_tf.training.strategy import is_chief
 from geo_rep_tf.utils.files import atomic_path, write_json
@@ -51,6 +51,10 @@ class TrainerConfig:
     seed: seeds weights and data; with `deterministic`, also op determinism.
     deterministic: `tf.config.experimental.enable_op_determinism()`.
     max_nonfinite_steps: stop after this many non-finite steps in a row.
+    checkpoint_data: also checkpoint the input iterator (shuffle buffers and
+      all), so that a resumed run sees exactly the batches an uninterrupted
+      run would; with `deterministic`, it then ends with the same weights.
+      Costs checkpoint size (the buffered examples are saved).
     image_summaries_every: steps between image/mesh summaries (0: never).
     log_every_s: seconds between progress lines.
   """
@@ -68,6 +72,7 @@ class TrainerConfig:
   seed: int = 0
   deterministic: bool = False
   max_nonfinite_steps: int = 20
+  checkpoint_data: bool = True
   image_summaries_every: int = 500
   log_every_s: float = 10.0
 
@@ -133,6 +138,17 @@ def _learning_rate(config: TrainerConfig):
       warmup_steps=config.warmup_steps)
 
 
+def _input_context(strategy: tf.distribute.Strategy
+                   ) -> tf.distribute.InputContext:
+  """This worker's input pipeline: its id, the pipeline count, replicas."""
+  # MultiWorkerMirroredStrategy knows the worker's place in the cluster;
+  # the default and single-machine mirrored strategies have one pipeline.
+  make = getattr(strategy.extended, '_make_input_context', None)
+  if callable(make):
+    return make()
+  return tf.distribute.InputContext(1, 0, strategy.num_replicas_in_sync)
+
+
 class Trainer:
   """Trains a Task under a strategy with checkpoints, summaries and resume."""
 
@@ -148,21 +164,34 @@ class Trainer:
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(config.seed)
-    os.makedirs(config.model_dir, exist_ok=True)
+    try:
+      os.makedirs(config.model_dir, exist_ok=True)
+    except OSError as e:
+      raise ArgumentError(f'model_dir {config.model_dir}: cannot create it '
+                          f'({e.strerror})') from None
     if self.chief:
       self._write_run_files(flags_text, extra_config)
     replicas = self.strategy.num_replicas_in_sync
     if config.global_batch_size % replicas:
       raise ArgumentError(f'global_batch_size {config.global_batch_size} is '
                           f'not divisible by {replicas} replicas')
-    self._train_ds = self.strategy.distribute_datasets_from_function(
-        lambda ctx: task.dataset(ctx, 'train'))
+    # The input pipeline of this worker, iterated as a plain (checkpointable)
+    # tf.data iterator; each step hands its local replicas consecutive
+    # batches, as `distribute_datasets_from_function` would.
+    self._input_context = _input_context(self.strategy)
+    self._local_replicas = (replicas //
+                            self._input_context.num_input_pipelines)
+    self._train_ds = task.dataset(self._input_context, 'train')
     with self.strategy.scope():
       self.model = task.build_model()
       # Build eagerly on one (held-out) batch so variables exist before
       # tracing; the same batch feeds the image summaries.
-      self._build_batch = next(iter(task.dataset(
-          tf.distribute.InputContext(1, 0, 1), 'test')))
+      try:
+        self._build_batch = next(iter(task.dataset(
+            tf.distribute.InputContext(1, 0, 1), 'test')))
+      except (StopIteration, tf.errors.OutOfRangeError):
+        raise DataError(f'task {task.name}: the test split gives no batch '
+                        '(empty after filtering?)') from None
       task.compute_losses(self.model, self._build_batch, training=False)
       task.after_build(self.model)
       self.variables = task.trainable_variables(self.model)
@@ -172,12 +201,22 @@ class Trainer:
       self.nonfinite_run = tf.Variable(0, dtype=tf.int64, trainable=False)
       self.nonfinite_total = tf.Variable(0, dtype=tf.int64, trainable=False)
       self.metrics: Dict[str, keras.metrics.Mean] = {}
-    self.ckpt = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer,
-                                    step=self.step,
-                                    nonfinite_total=self.nonfinite_total)
+    # One iterator for the trainer's life, created before the restore so
+    # that its position (and its shuffle buffers) come back with the weights.
+    # Several workers each read their own shard, and only the chief's
+    # checkpoint is kept, so there the data position is not saved (a resumed
+    # multi-worker run starts its data order afresh).
+    self._iterator = iter(self._train_ds)
+    tracked = dict(model=self.model, optimizer=self.optimizer, step=self.step,
+                   nonfinite_total=self.nonfinite_total)
+    if config.checkpoint_data and self._input_context.num_input_pipelines == 1:
+      tracked['data'] = self._iterator
+    self.ckpt = tf.train.Checkpoint(**tracked)
     self.manager = checkpoints.make_manager(
         self.ckpt, config.model_dir, config.keep_checkpoints, self.chief)
-    restored = checkpoints.restore_latest(self.ckpt, self.manager, log)
+    restored = checkpoints.restore_latest(
+        self.ckpt, checkpoints.read_manager(self.ckpt, config.model_dir,
+                                            self.manager), log)
     if restored:
       log(f'resumed from {restored} at step {int(self.step.numpy())}')
     self._writer = (tf.summary.create_file_writer(
@@ -220,23 +259,47 @@ class Trainer:
     bad_replicas = ctx.all_reduce(tf.distribute.ReduceOp.SUM,
                                   1.0 - tf.cast(finite, tf.float32))
     all_finite = bad_replicas < 0.5
-    # A non-finite step applies zero gradients (Adam then moves only by its
-    # decayed momentum) and is counted; see `max_nonfinite_steps`.
-    grads = [tf.where(all_finite, g, tf.zeros_like(g)) if g is not None else g
-             for g in grads]
-    self.optimizer.apply(grads, self.variables)
+    ctx.merge_call(self._maybe_apply, args=(all_finite, grads))
+    # A skipped step does not enter the loss means (weight 0).
+    weight = tf.cast(all_finite, tf.float32)
     for name, value in losses.items():
+      safe = tf.where(tf.math.is_finite(value), value, tf.zeros_like(value))
       self._metric(name).update_state(
-          tf.where(all_finite, value, tf.zeros_like(value)))
+          safe, sample_weight=tf.broadcast_to(weight, tf.shape(safe)))
     return all_finite
+
+  def _maybe_apply(self, strategy, all_finite, grads):
+    """Applies the gradients only if every replica's step was finite.
+
+    A non-finite step is a true skip: weights, Adam's moments and its
+    iteration count stay as they were (zeroed gradients would still move the
+    weights by Adam's momentum). The cond runs in cross-replica context,
+    because DistributionStrategy allows no merge_call (which the optimizer's
+    gradient reduction makes) inside a replica-context cond; the replicas
+    then run the update together, all taking the same branch.
+    """
+    ok = strategy.experimental_local_results(all_finite)[0]
+
+    def apply():
+      strategy.extended.call_for_each_replica(
+          lambda g: self.optimizer.apply(g, self.variables), args=(grads,))
+      return tf.constant(True)
+
+    tf.cond(ok, apply, lambda: tf.constant(False))
 
   def _make_loop(self):
     strategy = self.strategy
+    local = self._local_replicas
+
+    def next_batches(iterator):
+      batches = [next(iterator) for _ in range(local)]
+      return strategy.experimental_distribute_values_from_function(
+          lambda ctx: batches[ctx.replica_id_in_sync_group % local])
 
     @tf.function
     def loop(iterator, num_steps):
       for _ in tf.range(num_steps):
-        finite = strategy.run(self._step_fn, args=(next(iterator),))
+        finite = strategy.run(self._step_fn, args=(next_batches(iterator),))
         finite = strategy.experimental_local_results(finite)[0]
         self.step.assign_add(1)
         if finite:
@@ -257,7 +320,7 @@ class Trainer:
                                            training=False):
         self._metric(name)
       self._loop = self._make_loop()
-    iterator = iter(self._train_ds)
+    iterator = self._iterator
     start_step = int(self.step.numpy())
     if start_step >= cfg.train_steps:
       self.log(f'already at step {start_step} >= {cfg.train_steps}')
@@ -271,7 +334,13 @@ class Trainer:
       for m in self.metrics.values():
         m.reset_state()
       t0 = time.time()
-      self._loop(iterator, tf.constant(n, tf.int32))
+      try:
+        self._loop(iterator, tf.constant(n, tf.int32))
+      except tf.errors.OutOfRangeError:
+        raise DataError(f'task {self.task.name}: the training data ran out '
+                        f'at step {int(self.step.numpy())} (empty after '
+                        'filtering, or fewer examples than one global batch '
+                        f'of {cfg.global_batch_size}?)') from None
       step = int(self.step.numpy())
       dt = time.time() - t0
       last = {k: float(m.result()) for k, m in self.metrics.items()}
