@@ -40,9 +40,13 @@ Key = Tuple[str, str]
 
 
 def _check_dict(value, what: str, path: str) -> dict:
+  """A dict with string keys (subjects, actions, metadata fields)."""
   if not isinstance(value, dict):
     raise DataError(f'{what}: expected a dict, got {type(value).__name__}',
                     path)
+  for key in value:
+    if not isinstance(key, str):
+      raise DataError(f'{what}: key {key!r} is not a string', path)
   return value
 
 
@@ -125,11 +129,13 @@ def _joint_set_2d(metadata, path: str) -> joints.JointSet:
     if field not in metadata:
       raise DataError(f"metadata: missing field {field!r}", path)
   layout = metadata['layout_name']
-  if layout not in _LAYOUTS_2D:
+  if not isinstance(layout, str) or layout not in _LAYOUTS_2D:
     raise DataError(f'metadata[\'layout_name\']: unsupported layout '
                     f'{layout!r} (supported: {", ".join(_LAYOUTS_2D)})', path)
   joint_set = _LAYOUTS_2D[layout]
-  if int(metadata['num_joints']) != joint_set.num_joints:
+  num = metadata['num_joints']
+  if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or (
+      num != joint_set.num_joints):
     raise DataError(f"metadata['num_joints']: {metadata['num_joints']}, "
                     f'layout {layout!r} has {joint_set.num_joints}', path)
   return joint_set
