@@ -11,7 +11,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BINARY = {'rep_': 'train_representation', 'reg_': 'train_regressor',
           'main_job_representation': 'train_representation',
           'main_job_regressor': 'train_regressor',
-          'bandai_h36m_protocol': 'prepare_data'}
+          'bandai_h36m_protocol': 'prepare_data',
+          'exp_': 'run_experiment'}
 
 
 def _binary(path):

@@ -1,0 +1,183 @@
+"""Experiment plans, the resumable runner, result collection and figures."""
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from geo_rep_tf.errors import ArgumentError, DataError
+from geo_rep_tf.eval import experiment_results as er
+from geo_rep_tf.eval import experiments, plots
+
+PNG = b'\x89PNG\r\n\x1a\n'
+
+
+def test_data_efficiency_plan():
+  plan = experiments.data_efficiency_plan('rep', (50, 0))
+  assert [s.name for s in plan] == ['regression1_n50', 'baseline1_n50',
+                                    'regression1_nall', 'baseline1_nall']
+  assert plan[0].flags == dict(regressor='regression1', num_labels='50',
+                               cameras='0,1,2,3', representation_dir='rep')
+  assert 'representation_dir' not in plan[1].flags
+  assert [s.label for s in plan[:2]] == ['OursShallow', 'Baseline#1']
+  assert experiments.DATA_EFFICIENCY_LABELS == (50, 500, 2500, 5000, 25000, 0)
+  with pytest.raises(ArgumentError, match='representation'):
+    experiments.data_efficiency_plan('', (50,))
+
+
+def test_ablation_plan():
+  plan = experiments.ablation_plan({'BL+SG': 'a', 'BL+AE': 'b'}, 500)
+  assert [(s.label, s.flags['regressor'], s.flags.get('representation_dir'))
+          for s in plan] == [('BL', 'regression2', None),
+                             ('BL+AE', 'regression2_g', 'b'),
+                             ('BL+SG', 'regression2_g', 'a')]
+  assert all(s.flags['num_labels'] == '500' for s in plan)
+  with pytest.raises(ArgumentError, match='multi-view images'):
+    experiments.ablation_plan({'BL+I_SG': 'x'})
+
+
+def test_table1_plan():
+  plan = experiments.table1_plan('rep', holdout_camera=1)
+  assert plan[0].kind == 'representation' and plan[0].flags == dict(
+      cameras='0,2,3')
+  by_name = {s.name: s for s in plan}
+  p3 = by_name['regression2_g_p3_nall']
+  assert p3.flags['cameras'] == '0,2,3' and p3.test_cameras == (1,)
+  assert p3.representation == 'representation_p3' and p3.protocol == 'P3'
+  assert by_name['regression2_p3_nall'].representation is None
+  assert by_name['regression1_p1_nall'].flags['representation_dir'] == 'rep'
+  assert len(plan) == 7
+  with pytest.raises(ArgumentError, match='holdout'):
+    experiments.table1_plan('rep', holdout_camera=4)
+
+
+def _fake_evaluate(spec, model_dir):
+  n = spec.num_labels or 10_000
+  base = 100.0 if spec.flags['regressor'] in ('baseline1', 'regression2') \
+      else 80.0
+  err = base + 1000.0 / n ** 0.5
+  return dict(test_cameras=list(spec.test_cameras or (0, 1, 2, 3)),
+              results={'exact': dict(count=10, mean=dict(
+                  mpjpe=err, p_mpjpe=0.7 * err, n_mpjpe=0.9 * err,
+                  pck3d=0.9, auc=0.5))})
+
+
+def test_run_plan_resumes_and_collects(tmp_path):
+  plan = experiments.data_efficiency_plan('rep', (50, 500, 0))
+  trained = []
+
+  def train(spec, model_dir):
+    if spec.name == 'regression1_n500' and not trained.count('killed'):
+      trained.append('killed')
+      raise KeyboardInterrupt  # killed in the middle of the 3rd run
+    trained.append(spec.name)
+
+  with pytest.raises(KeyboardInterrupt):
+    experiments.run_plan(plan, str(tmp_path), train, _fake_evaluate,
+                         log=lambda s: None)
+  assert sorted(os.listdir(tmp_path / 'results')) == [
+      'baseline1_n50.json', 'regression1_n50.json']
+  done = experiments.run_plan(plan, str(tmp_path), train, _fake_evaluate,
+                              log=lambda s: None)
+  assert done['skipped'] == ['regression1_n50', 'baseline1_n50']
+  assert done['trained'] == [s.name for s in plan[2:]]
+  assert trained == ['regression1_n50', 'baseline1_n50', 'killed'] + [
+      s.name for s in plan[2:]]
+
+  def no_training(spec, model_dir):
+    raise AssertionError(f'{spec.name} trained again')
+
+  again = experiments.run_plan(plan, str(tmp_path), no_training,
+                               _fake_evaluate, log=lambda s: None)
+  assert again['trained'] == [] and len(again['skipped']) == 6
+  record = json.loads((tmp_path / 'results' / 'baseline1_n50.json')
+                      .read_text())
+  assert record['model_dir'] == str(tmp_path / 'runs' / 'baseline1_n50')
+  summary = er.data_efficiency(again['results'], n_all=10_000)
+  assert summary['num_labels'] == ['50', '500', 'all']
+  ours = summary['methods']['OursShallow']['50']['mpjpe']
+  base = summary['methods']['Baseline#1']['50']['mpjpe']
+  assert summary['relative_gain']['mpjpe']['50'] == pytest.approx(
+      (base - ours) / ours)
+  assert summary['gain_formula'] == '(baseline - ours) / ours'
+  assert 'gain MPJPE' in er.format_data_efficiency(summary)
+  plots.plot_data_efficiency(summary, str(tmp_path / 'fig5.png'))
+  assert (tmp_path / 'fig5.png').read_bytes()[:8] == PNG
+
+
+def test_run_plan_links_representation_runs(tmp_path):
+  plan = experiments.table1_plan('rep', regressors=(
+      ('Regression#2 + G', 'regression2_g'),))
+  seen = {}
+
+  def train(spec, model_dir):
+    seen[spec.name] = dict(spec.flags)
+
+  done = experiments.run_plan(plan, str(tmp_path), train, _fake_evaluate,
+                              log=lambda s: None)
+  assert seen['regression2_g_p3_nall']['representation_dir'] == str(
+      tmp_path / 'runs' / 'representation_p3')
+  assert seen['regression2_g_p1_nall']['representation_dir'] == 'rep'
+  assert 'evaluation' not in done['results']['representation_p3']
+  summary = er.table1(done['results'])
+  row = summary['rows']['Regression#2 + G']
+  assert row['protocol3_test_cameras'] == [3]
+  assert row['protocol2_p_mpjpe'] == pytest.approx(
+      0.7 * row['protocol1_mpjpe'])
+  assert 'P#3 MPJPE' in er.format_table1(summary)
+  with pytest.raises(ArgumentError, match='earlier in the plan'):
+    experiments.run_plan(plan[1:], str(tmp_path / 'x'), train,
+                         _fake_evaluate, log=lambda s: None)
+
+
+def test_ablation_summary_and_plot(tmp_path):
+  plan = experiments.ablation_plan({v: 'r' for v in
+                                    experiments.ABLATION_VARIANTS[1:]})
+  done = experiments.run_plan(plan, str(tmp_path), lambda s, d: None,
+                              _fake_evaluate, log=lambda s: None)
+  summary = er.ablation(done['results'])
+  assert summary['variants'] == list(experiments.ABLATION_VARIANTS)
+  # Fake errors: BL 100 + 10 mm, with G 80 + 10 mm.
+  assert summary['relative_gain_mpjpe_over_bl']['BL+DG+AUG'] == pytest.approx(
+      (110 - 90) / 90)
+  assert 'BL+I_SG' in summary['not_run']
+  assert 'not run' in er.format_ablation(summary)
+  plots.plot_ablation(summary, str(tmp_path / 'fig6.png'))
+  assert (tmp_path / 'fig6.png').read_bytes()[:8] == PNG
+
+
+def test_corrupt_result_file_names_itself(tmp_path):
+  plan = [experiments.RunSpec('a', 'regressor', {'regressor': 'regression2'})]
+  (tmp_path / 'results').mkdir()
+  (tmp_path / 'results' / 'a.json').write_text('{')
+  with pytest.raises(DataError, match='a.json'):
+    experiments.run_plan(plan, str(tmp_path), None, None, log=lambda s: None)
+
+
+def _fake_tool(directory, name, body):
+  path = directory / name
+  path.write_text(body)
+  path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def test_subprocess_trainer_command_line(tmp_path):
+  tools = tmp_path / 'tools'
+  tools.mkdir()
+  _fake_tool(tools, 'train_regressor.py',
+             'import json, sys\nprint(json.dumps(sys.argv[1:]))\n')
+  _fake_tool(tools, 'train_representation.py',
+             'import sys\nprint("boom")\nsys.exit(3)\n')
+  train = experiments.subprocess_trainer(
+      str(tools), 'proto', ['--flagfile=f.cfg', '--train_steps=7'],
+      python=sys.executable)
+  spec = experiments.RunSpec('r', 'regressor', dict(regressor='baseline1'))
+  train(spec, str(tmp_path / 'r'))
+  log = (tmp_path / 'r' / 'train.log').read_text().splitlines()
+  assert json.loads(log[-1]) == [
+      '--flagfile=f.cfg', '--train_steps=7', '--protocol_dir=proto',
+      f'--model_dir={tmp_path / "r"}', '--regressor=baseline1']
+  with pytest.raises(DataError, match='boom'):
+    train(experiments.RunSpec('p', 'representation', {}),
+          str(tmp_path / 'p'))
