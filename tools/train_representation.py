@@ -42,6 +42,9 @@ flags.DEFINE_float('map_sigma', 0.0, 'Skeleton-map bones: 0 = binary lines '
                    '2 px wide (the paper); > 0 = soft lines '
                    'exp(-d^2 / 2 sigma^2), sigma in map pixels.',
                    lower_bound=0.0, upper_bound=16.0)
+flags.DEFINE_boolean('normalize_latent', False, 'Scale each latent point set '
+                     'G to unit RMS per point (keeps view synthesis from '
+                     'shrinking G to 0; the paper uses the raw G).')
 flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Rig cameras used for real '
                   'pairs (Protocol #3: 0,1,2).')
 flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
@@ -58,6 +61,7 @@ def main(argv):
       base_filters=FLAGS.base_filters, depth=FLAGS.depth,
       consistency_weight=FLAGS.consistency_weight,
       lit_weight=FLAGS.lit_weight, map_sigma=FLAGS.map_sigma,
+      normalize_latent=FLAGS.normalize_latent,
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)

@@ -16,12 +16,14 @@ no batch norm 3.77-3.85 (~7% less). The defaults keep the paper's U-Net
 
 from __future__ import annotations
 
+import math
 from typing import List, Tuple
 
 import keras
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.losses.representation import normalize_points
 
 DOWNSAMPLE_MODES = ('max_pool', 'strided_conv')
 
@@ -99,6 +101,12 @@ class SkeletonEncoder(keras.Model):
     batch_norm: batch norm after each conv (the original U-Net has none).
     downsample: 'max_pool' (2x2 max pool after a level, as in U-Net) or
       'strided_conv' (the second conv of a level has stride 2).
+    normalize_latent: scale each point set to unit RMS per point,
+      G = sqrt(M) n(P) (n as in the consistency loss). Without it, view
+      synthesis can shrink G towards 0 early on (a decoder that ignores G
+      and draws the mean map is the quickest loss drop), and then the
+      decoder's inputs and gradients stay tiny; the scale of G carries no
+      geometry anyway (the paper compares n(G)). False: the paper's raw G.
     **kwargs: passed to `keras.Model`.
 
   Call:
@@ -112,7 +120,7 @@ class SkeletonEncoder(keras.Model):
   def __init__(self, num_points: int, base_filters: int = 32, depth: int = 4,
                map_channels: int = 15, map_size: int = 64,
                batch_norm: bool = True, downsample: str = 'max_pool',
-               **kwargs):
+               normalize_latent: bool = False, **kwargs):
     super().__init__(**kwargs)
     self.bottleneck_size = check_geometry(num_points, base_filters, depth,
                                           map_channels, map_size)
@@ -126,6 +134,7 @@ class SkeletonEncoder(keras.Model):
     self.map_size = map_size
     self.batch_norm = batch_norm
     self.downsample = downsample
+    self.normalize_latent = bool(normalize_latent)
 
     layers = []
     for k in range(depth + 1):
@@ -147,8 +156,10 @@ class SkeletonEncoder(keras.Model):
 
   def call(self, inputs, training=None):
     x = run_sequence(self.body, inputs, training=training)
-    # Shape = [B, M, 3].
-    return {'latent': tf.reshape(x, [-1, self.num_points, 3])}
+    latent = tf.reshape(x, [-1, self.num_points, 3])  # Shape = [B, M, 3].
+    if self.normalize_latent:
+      latent = normalize_points(latent) * math.sqrt(self.num_points)
+    return {'latent': latent}
 
   def compute_output_shape(self, input_shape):
     return {'latent': (input_shape[0], self.num_points, 3)}
@@ -158,7 +169,8 @@ class SkeletonEncoder(keras.Model):
     config.update(num_points=self.num_points, base_filters=self.base_filters,
                   depth=self.depth, map_channels=self.map_channels,
                   map_size=self.map_size, batch_norm=self.batch_norm,
-                  downsample=self.downsample)
+                  downsample=self.downsample,
+                  normalize_latent=self.normalize_latent)
     return config
 
   @classmethod

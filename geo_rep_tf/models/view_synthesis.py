@@ -76,6 +76,7 @@ class ViewSynthesis(keras.Model):
     output_activation: 'sigmoid' or 'linear' (see `SkeletonDecoder`).
     output_bias: initial bias of the decoders' last conv; None: the logit of
       `SKELETON_MAP_PRIOR` for skeleton maps (sigmoid output), else 0.
+    normalize_latent: G at unit RMS per point (see `SkeletonEncoder`).
     map_sigma: how the skeleton maps this model reads were drawn (0: binary
       lines, > 0: soft lines, see `skeleton_maps.skeleton_maps`); kept so
       that a lifter draws its input maps the same way.
@@ -101,7 +102,7 @@ class ViewSynthesis(keras.Model):
                upsample: str = 'transpose',
                output_activation: str = 'sigmoid',
                output_bias: Optional[float] = None, map_sigma: float = 0.0,
-               **kwargs):
+               normalize_latent: bool = False, **kwargs):
     super().__init__(**kwargs)
     if variant not in VARIANTS:
       raise ArgumentError(f'variant must be one of {VARIANTS}, got '
@@ -121,6 +122,7 @@ class ViewSynthesis(keras.Model):
     if not map_sigma >= 0:
       raise ArgumentError(f'map_sigma must be >= 0, got {map_sigma!r}')
     self.map_sigma = float(map_sigma)
+    self.normalize_latent = bool(normalize_latent)
     if output_bias is None:
       p = SKELETON_MAP_PRIOR
       skeleton = variant != 'image_sg' and output_activation == 'sigmoid'
@@ -129,7 +131,8 @@ class ViewSynthesis(keras.Model):
 
     def encoder(name):
       return SkeletonEncoder(num_points, base_filters, depth, input_channels,
-                             map_size, batch_norm, downsample, name=name)
+                             map_size, batch_norm, downsample,
+                             self.normalize_latent, name=name)
 
     def decoder(name):
       return SkeletonDecoder(num_points, base_filters, depth, input_channels,
@@ -189,7 +192,8 @@ class ViewSynthesis(keras.Model):
                   map_size=self.map_size, batch_norm=self.batch_norm,
                   downsample=self.downsample, upsample=self.upsample,
                   output_activation=self.output_activation,
-                  output_bias=self.output_bias, map_sigma=self.map_sigma)
+                  output_bias=self.output_bias, map_sigma=self.map_sigma,
+                  normalize_latent=self.normalize_latent)
     return config
 
   @classmethod

@@ -88,6 +88,7 @@ def load_representation(model_dir: str) -> ViewSynthesis:
                         base_filters=cfg['base_filters'], depth=cfg['depth'],
                         batch_norm=cfg['batch_norm'],
                         map_sigma=cfg.get('map_sigma', 0.0),
+                        normalize_latent=cfg.get('normalize_latent', False),
                         name='view_synthesis')
   size = model.map_size
   model.encode(tf.zeros([1, size, size, model.input_channels]), training=False)

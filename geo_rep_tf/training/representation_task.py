@@ -38,6 +38,7 @@ class RepresentationConfig:
     base_filters, depth, batch_norm: encoder/decoder size.
     consistency_weight: lambda of the consistency loss ('dg').
     lit_weight: weight of lit map pixels in the L2 (1: the paper).
+    normalize_latent: G at unit RMS per point (see `SkeletonEncoder`).
     map_sigma: 0: binary skeleton maps (the paper); > 0: soft bones with
       this fall-off in map pixels.
     camera_indices: rig cameras used (Protocol #3 trains on 3).
@@ -55,6 +56,7 @@ class RepresentationConfig:
   consistency_weight: float = 1.0
   lit_weight: float = 1.0
   map_sigma: float = 0.0
+  normalize_latent: bool = False
   camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
   noisy_2d: bool = False
   global_batch_size: int = 64
@@ -69,7 +71,8 @@ class RepresentationConfig:
   def model_kwargs(self) -> Dict:
     return dict(variant=self.variant, num_points=self.num_points,
                 base_filters=self.base_filters, depth=self.depth,
-                batch_norm=self.batch_norm, map_sigma=self.map_sigma)
+                batch_norm=self.batch_norm, map_sigma=self.map_sigma,
+                normalize_latent=self.normalize_latent)
 
 
 class RepresentationTask(Task):

@@ -258,3 +258,18 @@ def test_dg_loss_falls_on_bandai_pairs(bandai_pairs):
   # steps draw better than an empty map.
   assert last['vs_empty'] < min(first['vs_empty'], 1.0), series['vs_empty']
   assert last['reconstruction_reverse'] < first['reconstruction_reverse']
+
+
+@pytest.mark.parametrize('variant', ['sg', 'dg'])
+def test_normalized_latent_has_unit_rms_and_round_trips(variant):
+  model = ViewSynthesis(variant, **TINY, normalize_latent=True)
+  out = model(_batch(R=_rot_z(40)))
+  M = TINY['num_points']
+  for key in ('latent', 'latent_rotated'):
+    rms = np.sqrt(np.sum(np.square(out[key]), axis=(1, 2)) / M)
+    np.testing.assert_allclose(rms, 1.0, rtol=1e-5)
+  clone = ViewSynthesis.from_config(model.get_config())
+  assert clone.phi.normalize_latent
+  clone.set_weights(model.get_weights())
+  np.testing.assert_allclose(clone(_batch(R=_rot_z(40)))['latent'],
+                             out['latent'], atol=1e-5)

@@ -1,0 +1,58 @@
+"""Tests of geo_rep_tf.models.pose_lifter (2D px -> map -> G -> 3D)."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.geometry import skeleton_maps
+from geo_rep_tf.models.pose_lifter import PoseLifter
+from geo_rep_tf.models.view_synthesis import ViewSynthesis
+
+TINY = dict(num_points=8, base_filters=4, depth=2, map_size=16)
+
+
+def _keypoints(batch=3, seed=0):
+  rng = np.random.default_rng(seed)
+  return rng.uniform(200.0, 800.0, (batch, 16, 2)).astype(np.float32)
+
+
+@pytest.mark.parametrize('regressor', ['baseline1', 'regression1',
+                                       'regression2', 'regression2_g'])
+def test_output_shapes_and_mm_scale(regressor):
+  rep = ViewSynthesis('sg', **TINY)
+  lifter = PoseLifter(regressor, representation=rep,
+                      regressor_kwargs=dict(hidden=32) if regressor in (
+                          'baseline1', 'regression1') else dict(
+                              width=32, num_blocks=1))
+  out = lifter(_keypoints())
+  assert out['pose_3d'].shape == (3, 16, 3)
+  np.testing.assert_allclose(out['pose_3d_mm'], out['pose_3d'] * 1000.0,
+                             rtol=1e-5)
+  assert ('latent' in out) == (regressor in ('regression1', 'regression2_g'))
+
+
+@pytest.mark.parametrize('sigma', [0.0, 1.5])
+def test_lifter_draws_maps_as_its_representation_was_trained(sigma):
+  rep = ViewSynthesis('sg', **TINY, map_sigma=sigma)
+  lifter = PoseLifter('regression1', representation=rep,
+                      regressor_kwargs=dict(hidden=32))
+  kp = _keypoints()
+  maps = skeleton_maps.skeleton_maps(kp, size=16, sigma=sigma)
+  np.testing.assert_allclose(lifter(kp)['latent'],
+                             rep.encode(maps, training=False), atol=1e-6)
+  other = skeleton_maps.skeleton_maps(kp, size=16, sigma=0.0 if sigma else 1.5)
+  assert not np.allclose(lifter(kp)['latent'],
+                         rep.encode(other, training=False), atol=1e-4)
+
+
+def test_representation_is_frozen_and_required():
+  with pytest.raises(ArgumentError, match='representation'):
+    PoseLifter('regression1')
+  rep = ViewSynthesis('sg', **TINY)
+  lifter = PoseLifter('regression1', representation=rep,
+                      regressor_kwargs=dict(hidden=32))
+  lifter(_keypoints())
+  assert not rep.trainable
+  trainable = {v.path for v in lifter.trainable_variables}
+  assert trainable and not any('phi' in p for p in trainable)
