@@ -22,6 +22,8 @@ from geo_rep_tf.geometry import joints
 
 # MPII's `scale` is the person height in units of 200 px.
 MPII_SCALE_PX = 200.0
+# Larger coordinates are no image's pixels (and overflow float32 boxes).
+MAX_ABS_PX = 1e7
 _COCO_NUM_JOINTS = joints.COCO17.num_joints
 
 
@@ -96,7 +98,18 @@ def _numbers(value: Any, shape: Tuple[int, ...], what: str,
                     f'{list(shape)}', path)
   if not np.all(np.isfinite(array)):
     raise DataError(f'{what}: non-finite value', path)
+  if np.any(np.abs(array) > MAX_ABS_PX):
+    raise DataError(f'{what}: value beyond +-{MAX_ABS_PX:g} (not pixels; it '
+                    'would overflow float32)', path)
   return array
+
+
+def _finite(value) -> bool:
+  """math.isfinite, False for ints too large for a float (10**400)."""
+  try:
+    return math.isfinite(value)
+  except OverflowError:
+    return False
 
 
 def resolve_image_path(name: Any, image_dir: pathlib.Path, what: str,
@@ -194,8 +207,8 @@ def load_mpii_json(path, image_dir=None, *,
                       f'{what}.center', path) - offset
     scale = _field(record, 'scale', what, path)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or (
-        not math.isfinite(scale) or scale <= 0):
-      raise DataError(f'{what}.scale: expected a positive number, got '
+        not _finite(scale) or not 0 < scale <= MAX_ABS_PX / MPII_SCALE_PX):
+      raise DataError(f'{what}.scale: expected a positive number <= 5e4, got '
                       f'{scale!r}', path)
     side = MPII_SCALE_PX * scale
     bbox = np.array([center[0] - side / 2, center[1] - side / 2, side, side],
