@@ -17,7 +17,7 @@ from geo_rep_tf.geometry import normalization
 from geo_rep_tf.losses import pose as pose_losses
 from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
-from geo_rep_tf.training import checkpoints, summaries
+from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
 
 
@@ -95,7 +95,7 @@ def load_representation(model_dir: str) -> ViewSynthesis:
   model({'source_map': tf.zeros([1, size, size, model.input_channels]),
          'target_map': tf.zeros([1, size, size, model.input_channels]),
          'R_rel': tf.eye(3, batch_shape=[1])}, training=False)
-  tf.train.Checkpoint(model=model).restore(ckpt_path).expect_partial()
+  model_state.restore_model(model, ckpt_path)
   return model
 
 
@@ -168,5 +168,5 @@ def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None
   model = RegressorTask(config).build_model()
   model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),
         training=False)
-  tf.train.Checkpoint(model=model).restore(ckpt_path).expect_partial()
+  model_state.restore_model(model, ckpt_path)
   return model, config

@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError, DataError, GeoRepError
-from geo_rep_tf.training import checkpoints
+from geo_rep_tf.training import checkpoints, model_state
 from geo_rep_tf.training.strategy import is_chief
 from geo_rep_tf.utils.files import atomic_path, write_json
 from geo_rep_tf.utils.progress import format_hms
@@ -207,7 +207,11 @@ class Trainer:
     # checkpoint is kept, so there the data position is not saved (a resumed
     # multi-worker run starts its data order afresh).
     self._iterator = iter(self._train_ds)
-    tracked = dict(model=self.model, optimizer=self.optimizer, step=self.step,
+    # Every model variable by path (see model_state: `model=` alone misses
+    # list-held layers and batch-norm statistics under Keras 3).
+    tracked = dict(model=self.model,
+                   model_variables=model_state.variables_by_path(self.model),
+                   optimizer=self.optimizer, step=self.step,
                    nonfinite_total=self.nonfinite_total)
     if config.checkpoint_data and self._input_context.num_input_pipelines == 1:
       tracked['data'] = self._iterator

@@ -1,0 +1,62 @@
+"""Every variable of a Keras 3 model, in a form tf.train.Checkpoint saves.
+
+`tf.train.Checkpoint(model=keras_model)` is not enough under Keras 3: it
+follows layers held as attributes but not layers held in Python lists (our
+encoders and decoders keep their layers in a list), so it silently saves
+none of those weights, and no non-trainable state such as batch-norm moving
+statistics. The optimizer's slot list does reach the trainable weights, so a
+resumed run looked right while a run loaded for evaluation (no optimizer)
+got freshly initialised encoders. Checkpointing `variables_by_path(model)`
+beside the model saves every variable under its stable Keras path.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import keras
+import tensorflow as tf
+
+from geo_rep_tf.errors import DataError
+
+
+def variables_by_path(model: keras.Model) -> Dict[str, tf.Variable]:
+  """{variable path: variable} of every (trainable or not) variable.
+
+  A path seen twice (layers that share a name) gets '#k' appended in the
+  order of `model.variables`, which is deterministic for a given build.
+  """
+  out = {}
+  for v in model.variables:
+    key = v.path
+    k = 1
+    while key in out:
+      key = f'{v.path}#{k}'
+      k += 1
+    out[key] = v
+  return out
+
+
+def restore_model(model: keras.Model, checkpoint_path: str) -> None:
+  """Loads every variable of a built model from a trainer checkpoint.
+
+  Raises:
+    DataError: the checkpoint lacks some of the model's variables (e.g. it
+      was written before variables were saved by path, or by another
+      architecture).
+  """
+  variables = variables_by_path(model)
+  ckpt = tf.train.Checkpoint(model_variables=variables)
+  if not any(name.startswith('model_variables/') for name, _ in
+             tf.train.list_variables(checkpoint_path)):
+    raise DataError('checkpoint holds no model variables by path (written '
+                    'by an older version?); retrain this run',
+                    checkpoint_path)
+  status = ckpt.restore(checkpoint_path)
+  status.expect_partial()
+  try:
+    status.assert_existing_objects_matched()
+  except AssertionError as e:
+    first = str(e).strip().splitlines()[0][:200]
+    raise DataError(f'checkpoint does not match the model: {first}',
+                    checkpoint_path) from None
