@@ -4,6 +4,7 @@ import os
 
 from absl import flags
 
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.training import strategy as strategy_lib
 from geo_rep_tf.training.trainer import TrainerConfig
 
@@ -38,6 +39,13 @@ def define_trainer_flags(steps=2000, batch_size=64, learning_rate=1e-3,
   flags.DEFINE_boolean('deterministic', False, 'Enable op determinism.')
   flags.DEFINE_integer('max_nonfinite_steps', 20, 'Stop after this many '
                        'non-finite steps in a row.', lower_bound=1)
+  flags.DEFINE_boolean('checkpoint_data', True, 'Checkpoint the input '
+                       'iterator too (its cache and shuffle buffer: an '
+                       'estimated 100-150 MB a checkpoint on the full '
+                       'data), so that a '
+                       'resumed run sees the batches an uninterrupted one '
+                       'would; with --deterministic it ends with the same '
+                       'weights.')
   flags.DEFINE_integer('image_summaries_every', 500, 'Steps between image '
                        'summaries (0: never).', lower_bound=0)
   flags.DEFINE_enum('strategy', 'default', list(strategy_lib.STRATEGIES),
@@ -56,6 +64,7 @@ def trainer_config() -> TrainerConfig:
       decay=FLAGS.decay, global_batch_size=FLAGS.batch_size, seed=FLAGS.seed,
       deterministic=FLAGS.deterministic,
       max_nonfinite_steps=FLAGS.max_nonfinite_steps,
+      checkpoint_data=FLAGS.checkpoint_data,
       image_summaries_every=FLAGS.image_summaries_every)
 
 
@@ -75,13 +84,37 @@ def flags_text() -> str:
   return '\n'.join(lines) + '\n'
 
 
-def cameras_flag_value(text: str):
-  return tuple(int(c) for c in text.split(',') if c.strip())
+def cameras_flag_value(text: str, num_cameras: int = 4):
+  """'0,1,2' -> (0, 1, 2): distinct rig camera indices, else ArgumentError."""
+  try:
+    cams = tuple(int(c) for c in text.split(',') if c.strip())
+  except ValueError:
+    raise ArgumentError(f'--cameras={text}: expected comma-separated camera '
+                        'indices such as 0,1,2') from None
+  if not cams or len(set(cams)) != len(cams) or not all(
+      0 <= c < num_cameras for c in cams):
+    raise ArgumentError(f'--cameras={text}: expected distinct camera indices '
+                        f'in 0..{num_cameras - 1}')
+  return cams
+
+
+def check_model_dir(path: str) -> None:
+  """--model_dir must be (or become) a writable directory."""
+  if os.path.exists(path) and not os.path.isdir(path):
+    raise ArgumentError(f'--model_dir={path} is a file, not a directory')
+  try:
+    os.makedirs(path, exist_ok=True)
+  except OSError as e:
+    raise ArgumentError(f'--model_dir={path}: cannot create it '
+                        f'({e.strerror})') from None
+  if not os.access(path, os.W_OK):
+    raise ArgumentError(f'--model_dir={path} is not writable')
 
 
 def train_and_evaluate(task, extra_config) -> None:
   """Builds the Trainer from the flags, trains to --train_steps, evaluates."""
   from geo_rep_tf.training.trainer import Trainer
+  check_model_dir(FLAGS.model_dir)
   trainer = Trainer(task, trainer_config(), make_strategy(),
                     flags_text=flags_text(), extra_config=extra_config)
   trainer.train()

@@ -34,6 +34,11 @@ flags.DEFINE_integer('input_size', 256, 'Crop side (px), divisible by '
                      '4 * 2^depth.', lower_bound=16)
 flags.DEFINE_boolean('augment', True, 'Random scale, rotation and flip.')
 flags.mark_flag_as_required('annotations')
+flags.register_multi_flags_validator(
+    ['input_size', 'hg_depth'],
+    lambda f: f['input_size'] % (4 * 2 ** f['hg_depth']) == 0,
+    message='--input_size must be divisible by 4 * 2^--hg_depth (e.g. 256 '
+    'with depth 4)')
 
 
 def main(argv):

@@ -191,12 +191,23 @@ def project_clip(poses_mm: np.ndarray, cams: Dict[str, np.ndarray],
   return uv, np.all(ok, axis=-1).T
 
 
+def _file_crc32(path: str) -> int:
+  """CRC-32 of a file (about 1 GB/s: a cheap check of every shard)."""
+  crc = 0
+  with open(path, 'rb') as fh:
+    for block in iter(lambda: fh.read(1 << 22), b''):
+      crc = zlib.crc32(block, crc)
+  return crc
+
+
 class _ShardWriter:
   """Writes numbered TFRecord shards of one split, each atomically."""
 
   def __init__(self, directory: str, split: str, shard_frames: int):
     self.directory, self.split, self.shard_frames = directory, split, shard_frames
     self.files: List[str] = []
+    self.sizes: Dict[str, int] = {}
+    self.crcs: Dict[str, int] = {}
     self._buffer: List[bytes] = []
 
   def add(self, record: bytes) -> None:
@@ -213,6 +224,8 @@ class _ShardWriter:
         for r in self._buffer:
           w.write(r)
     self.files.append(name)
+    self.sizes[name] = os.path.getsize(os.path.join(self.directory, name))
+    self.crcs[name] = _file_crc32(os.path.join(self.directory, name))
     self._buffer = []
 
 
@@ -287,6 +300,8 @@ def build_protocol(source: str, out_dir: str,
   manifest = dict(
       config=dataclasses.asdict(config), source=os.path.abspath(source),
       counts=counts, shards={s: w.files for s, w in writers.items()},
+      shard_bytes={n: b for w in writers.values() for n, b in w.sizes.items()},
+      shard_crc32={n: c for w in writers.values() for n, c in w.crcs.items()},
       camera_ids=list(rig.camera_ids), wall_s=round(time.time() - start, 2),
       versions=dict(tensorflow=tf.__version__, numpy=np.__version__))
   write_json(os.path.join(work, MANIFEST), manifest)
@@ -326,31 +341,67 @@ def _write_clip(name, poses, config, rig, writers, counts) -> None:
 
 
 def load_manifest(data_dir: str) -> Dict:
-  """Reads out_dir/manifest.json of a prepared protocol, or raises DataError."""
+  """Reads out_dir/manifest.json of a prepared protocol, or raises DataError.
+
+  Checks the fields the readers rely on; every shard name must be a plain
+  file name inside data_dir (a manifest cannot point elsewhere).
+  """
   import json
   path = os.path.join(data_dir, MANIFEST)
   try:
     with open(path) as fh:
       manifest = json.load(fh)
-  except OSError:
+  except FileNotFoundError:
     raise DataError('no prepared protocol here (manifest.json missing); run '
                     'tools/prepare_data.py first', data_dir) from None
+  except (OSError, UnicodeDecodeError) as e:
+    raise DataError(f'cannot read: {getattr(e, "strerror", None) or e}',
+                    path) from None
   except json.JSONDecodeError as e:
     raise DataError(f'invalid JSON: {e.msg}', path, e.lineno) from None
+  if not isinstance(manifest, dict):
+    raise DataError('expected a JSON object', path)
   for key in ('shards', 'config', 'counts'):
     if key not in manifest:
       raise DataError(f'missing field {key}', path)
+    if not isinstance(manifest[key], dict):
+      raise DataError(f'field {key} must be an object', path)
+  for split, files in manifest['shards'].items():
+    if not isinstance(files, list):
+      raise DataError(f'field shards.{split} must be a list', path)
+    for name in files:
+      if (not isinstance(name, str) or not name or name in ('.', '..') or
+          os.path.basename(name) != name or '\\' in name):
+        raise DataError(f'field shards.{split}: {name!r} is not a file name '
+                        'inside the protocol directory', path)
   return manifest
 
 
 def shard_paths(data_dir: str, split: str) -> List[str]:
-  """The TFRecord files of one split, checked to exist."""
+  """The TFRecord files of one split, checked to exist and be complete.
+
+  A shard whose size or CRC-32 differs from the one manifest.json recorded
+  (a partial copy, a truncated or damaged file) is refused before any record
+  is read, with a message naming it; tf.data would only say "corrupted
+  record at <offset>".
+  """
   manifest = load_manifest(data_dir)
   files = manifest['shards'].get(split)
   if not files:
     raise DataError(f'split {split!r} has no shards', data_dir)
+  sizes = manifest.get('shard_bytes') or {}
+  crcs = manifest.get('shard_crc32') or {}
   paths = [os.path.join(data_dir, f) for f in files]
-  for p in paths:
+  for name, p in zip(files, paths):
     if not os.path.isfile(p):
       raise DataError('shard listed in manifest.json is missing', p)
+    expected = sizes.get(name) if isinstance(sizes, dict) else None
+    if isinstance(expected, int) and os.path.getsize(p) != expected:
+      raise DataError(f'shard has {os.path.getsize(p)} bytes, manifest.json '
+                      f'says {expected} (truncated or replaced); rerun '
+                      'tools/prepare_data.py', p)
+    expected = crcs.get(name) if isinstance(crcs, dict) else None
+    if isinstance(expected, int) and _file_crc32(p) != expected:
+      raise DataError('shard is damaged (CRC-32 differs from manifest.json); '
+                      'rerun tools/prepare_data.py', p)
   return paths

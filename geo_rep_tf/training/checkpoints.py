@@ -1,10 +1,14 @@
 """Checkpoint management: resume, fall back past corrupt checkpoints, warm start.
 
-`tf.train.CheckpointManager` writes a checkpoint's data files before it
-updates the `checkpoint` index file, so a kill mid-save leaves the previous
-checkpoint as the latest. A checkpoint that is corrupt or truncated anyway
-(disk full, a partial copy) is detected on restore; the previous one is used
-with a warning.
+Crash safety of a save: TensorFlow writes a checkpoint's shards under
+`<prefix>_temp/`, merges them into `<prefix>.index` / `.data-*`, and only
+then `tf.train.CheckpointManager` rewrites the `checkpoint` state file (an
+atomic write-and-rename). A SIGKILL at any moment therefore leaves the
+previous checkpoint as the latest (tests/reliability/test_crash_resume.py
+kills real runs at random moments). A checkpoint that is corrupt or truncated
+anyway (disk full, bit rot, a partial copy) is detected on restore and the
+previous one used, with a warning; if none can be read, `restore_latest`
+raises rather than silently start afresh.
 """
 
 from __future__ import annotations

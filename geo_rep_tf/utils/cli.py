@@ -39,5 +39,13 @@ def run(main: Callable[[List[str]], None]) -> None:
       main(argv)
     except GeoRepError as e:
       fail(str(e))
+    except Exception as e:  # pylint: disable=broad-except
+      # A file damaged after its checks (a TFRecord or checkpoint changed
+      # under a running job) reaches us as tf.errors.DataLossError.
+      tf = sys.modules.get('tensorflow')
+      if tf is not None and isinstance(e, tf.errors.DataLossError):
+        first = (str(e).strip().splitlines() or [''])[0]
+        fail(f'damaged data file: {first}')
+      raise
 
   app.run(wrapped, flags_parser=_parse_flags)
