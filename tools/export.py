@@ -37,6 +37,10 @@ flags.DEFINE_integer('num_check', 64, 'Poses compared in the verification.',
                      lower_bound=1)
 flags.mark_flag_as_required('model_dir')
 flags.mark_flag_as_required('out_dir')
+_PRECISIONS = ('fp32', 'fp16', 'int8')  # exporter.PRECISIONS, without TF.
+flags.register_validator(
+    'precisions', lambda value: set(value) <= set(_PRECISIONS),
+    message=f'--precisions must be a comma-separated subset of {_PRECISIONS}')
 
 
 def _check_run_dir(flag: str, path: str) -> None:
@@ -52,13 +56,10 @@ def main(argv):
   _check_run_dir('model_dir', FLAGS.model_dir)
   if FLAGS.hourglass_dir:
     _check_run_dir('hourglass_dir', FLAGS.hourglass_dir)
-  from geo_rep_tf.export import exporter, runs  # pylint: disable=g-import-not-at-top
-  for p in FLAGS.precisions:
-    if p not in exporter.PRECISIONS:
-      cli.fail(f'--precisions: {p!r} is not one of {exporter.PRECISIONS}')
   if os.path.lexists(FLAGS.out_dir) and not FLAGS.overwrite:
     cli.fail(f'--out_dir={FLAGS.out_dir}: already exists (--overwrite '
              'replaces it)')
+  from geo_rep_tf.export import exporter, runs  # pylint: disable=g-import-not-at-top
   lifter, config = runs.load_regressor_run(FLAGS.model_dir)
   hourglass = (runs.load_hourglass_run(FLAGS.hourglass_dir)
                if FLAGS.hourglass_dir else None)

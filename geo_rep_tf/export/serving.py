@@ -118,6 +118,9 @@ class LifterServing(tf.Module):
 
   def _with_confidence(self, keypoints_2d_px, confidence):
     confidence = _ensure_shape(confidence, CONFIDENCE_SPEC)
+    tf.debugging.assert_equal(
+        tf.shape(confidence)[0], tf.shape(keypoints_2d_px)[0],
+        message='confidence must have the N of keypoints_2d_px')
     out = self._keypoints_to_pose3d(keypoints_2d_px)
     out.update(self._flags(confidence))
     return out

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from geo_rep_tf.export import serving, verify
+from geo_rep_tf.export import exporter, serving, verify
 from tests.export.conftest import TINY_HOURGLASS, make_lifter
 
 
@@ -93,6 +93,14 @@ def test_confidence_flags_and_never_changes_the_pose(functions, keypoints):
                                 [True, False, True, True, True])
 
 
+def test_confidence_of_another_batch_is_rejected(functions, keypoints):
+  with pytest.raises(tf.errors.InvalidArgumentError,
+                     match='confidence must have the N of keypoints_2d_px'):
+    functions['keypoints_to_pose3d_with_confidence'](
+        keypoints_2d_px=tf.constant(keypoints),
+        confidence=tf.ones([2, 16]))
+
+
 def test_image_signature_gives_crop_pixels(functions):
   size = TINY_HOURGLASS['input_size']
   image = np.random.RandomState(0).rand(2, size, size, 3).astype(np.float32)
@@ -116,6 +124,27 @@ def test_graph_rejects_a_wrong_dtype(functions):
   with pytest.raises(tf.errors.InvalidArgumentError, match='float tensor'):
     functions['keypoints_to_pose3d'](
         keypoints_2d_px=tf.zeros([2, 16, 2], tf.float64))
+
+
+def test_saved_model_and_tflite_round_trip_match_keras(module, functions,
+                                                     keypoints, tmp_path):
+  from ai_edge_litert.interpreter import Interpreter
+  want = module.lifter(keypoints, training=False)['pose_3d_mm'].numpy()
+  path = str(tmp_path / 'saved_model')
+  exporter.save_saved_model(module, path)
+  loaded = tf.saved_model.load(path)
+  assert set(loaded.signatures) == set(functions)
+  got = loaded.signatures['keypoints_to_pose3d'](
+      keypoints_2d_px=tf.constant(keypoints))['pose_3d_mm'].numpy()
+  assert np.abs(got - want).max() <= verify.TOLERANCES['savedmodel'].max_abs_mm
+  interpreter = Interpreter(model_content=exporter.convert_tflite(path))
+  ops = {op['op_name'] for op in interpreter._get_ops_details()}
+  assert 'CONV_2D' in ops and not any(op.startswith('Flex') for op in ops)
+  runner = interpreter.get_signature_runner('keypoints_to_pose3d')
+  got = runner(keypoints_2d_px=keypoints)['pose_3d_mm']
+  tol = verify.TOLERANCES['fp32']
+  assert np.abs(got - want).max() <= tol.max_abs_mm
+  assert np.abs(got - want).mean() <= tol.mean_abs_mm
 
 
 def test_synthetic_keypoints_are_seeded_people_in_the_image():

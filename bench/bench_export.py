@@ -1,0 +1,172 @@
+r"""Export benchmarks: the lifter as TFLite (fp32/fp16/int8) and SavedModel.
+
+  .venv/bin/python bench/bench_export.py [--model_dir=RUN] [--threads=2]
+
+Exports a lifter with `geo_rep_tf.export.export_lifter` (verified, as
+tools/export.py does), then times, in one process:
+  lifter.tflite_{fp32,fp16,int8}.latency_ms   batch 1, LiteRT interpreter
+  lifter.tflite_*.poses_per_s                 batch 256
+  lifter.savedmodel.latency_ms / .poses_per_s the keypoints_to_pose3d
+                                              signature, reloaded
+  lifter.keras.latency_ms / .poses_per_s      the Keras model, for scale
+  lifter.*.size_bytes                         file (SavedModel: directory)
+  lifter.tflite_*.max_abs_diff_mm             from the verification
+Each figure is the median over windows (latency: per call). Without
+--model_dir two models with random weights (speed does not depend on the
+weights) are timed: `lifter` at the paper's size, Regression#1 (FC 1024,
+48) on G from a BL+DG encoder (32-64-128-256-512 channels, M = 32, binary
+64 x 64 maps), and `lifter_small`, the same with the main job's CPU-sized
+encoder (base_filters 8). Prints JSON and writes bench/results/export.json.
+Goal (2 cores): TFLite lifting <= 2 ms per pose.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench import common  # noqa: E402
+from geo_rep_tf.utils.files import write_json  # noqa: E402
+
+GOAL_MS_PER_POSE = 2.0
+
+
+def _windows(fn, windows, calls):
+  """Seconds per call of fn(), one median-able value per window."""
+  fn()
+  fn()
+  out = []
+  for _ in range(windows):
+    t = time.perf_counter()
+    for _ in range(calls):
+      fn()
+    out.append((time.perf_counter() - t) / calls)
+  return out
+
+
+def _figures(prefix, fn_of_batch, keypoints, windows):
+  single = keypoints[:1]
+  batch = keypoints[:256]
+  lat = _windows(lambda: fn_of_batch(single), windows, 30)
+  thr = _windows(lambda: fn_of_batch(batch), windows, 3)
+  return {f'{prefix}.latency_ms': round(1e3 * statistics.median(lat), 3),
+          f'{prefix}.latency_ms_windows': [round(1e3 * x, 3) for x in lat],
+          f'{prefix}.poses_per_s': round(
+              len(batch) / statistics.median(thr), 1),
+          f'{prefix}.poses_per_s_windows': [round(len(batch) / x, 1)
+                                            for x in thr]}
+
+
+def _tflite_runner(path, threads):
+  from ai_edge_litert.interpreter import Interpreter
+  interpreter = Interpreter(model_path=path, num_threads=threads)
+  runner = interpreter.get_signature_runner('keypoints_to_pose3d')
+  return lambda kp: runner(keypoints_2d_px=kp)['pose_3d_mm']
+
+
+def _dir_size(path):
+  return sum(os.path.getsize(os.path.join(d, f))
+             for d, _, files in os.walk(path) for f in files)
+
+
+def build_lifter(base_filters):
+  """A lifter with random weights (speed does not depend on them)."""
+  import tensorflow as tf
+  from geo_rep_tf.models.pose_lifter import PoseLifter
+  from geo_rep_tf.models.view_synthesis import ViewSynthesis
+  rep = ViewSynthesis('dg', base_filters=base_filters, depth=4,
+                      name='view_synthesis')
+  rep.encode(tf.zeros([1, 64, 64, 15]), training=False)
+  lifter = PoseLifter('regression1', rep, {'hidden': 1024}, name='lifter')
+  lifter(tf.random.uniform([1, 16, 2], 0, 100), training=False)
+  return lifter
+
+
+def bench_lifter(prefix, lifter, keypoints, threads, windows):
+  """Exports `lifter` (verified) and times every form of it."""
+  import tensorflow as tf
+  from geo_rep_tf.export import exporter
+  result = {}
+  with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, 'export')
+    t = time.perf_counter()
+    report = exporter.export_lifter(lifter, out)
+    result[f'{prefix}.export.wall_s'] = round(time.perf_counter() - t, 1)
+    result[f'{prefix}.export.timings_s'] = report['timings_s']
+    for precision in exporter.PRECISIONS:
+      path = os.path.join(out, f'lifter_{precision}.tflite')
+      name = f'{prefix}.tflite_{precision}'
+      result.update(_figures(name, _tflite_runner(path, threads), keypoints,
+                             windows))
+      result[f'{name}.size_bytes'] = os.path.getsize(path)
+      entry = report['tflite'][precision]
+      result[f'{name}.max_abs_diff_mm'] = entry['max_abs_diff_mm']
+      result[f'{name}.mean_abs_diff_mm'] = entry['mean_abs_diff_mm']
+    sig = tf.saved_model.load(os.path.join(out, 'saved_model')).signatures[
+        'keypoints_to_pose3d']
+    result.update(_figures(
+        f'{prefix}.savedmodel',
+        lambda kp: sig(keypoints_2d_px=tf.constant(kp))['pose_3d_mm'].numpy(),
+        keypoints, windows))
+    result[f'{prefix}.savedmodel.size_bytes'] = _dir_size(
+        os.path.join(out, 'saved_model'))
+  result.update(_figures(
+      f'{prefix}.keras',
+      lambda kp: lifter(kp, training=False)['pose_3d_mm'].numpy(),
+      keypoints, windows))
+  best = min(result[f'{prefix}.tflite_{p}.latency_ms']
+             for p in exporter.PRECISIONS)
+  result[f'{prefix}.goal_met'] = bool(best <= GOAL_MS_PER_POSE)
+  return result
+
+
+def main():
+  ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  ap.add_argument('--model_dir', help='Bench this regressor run as `lifter` '
+                  '(and skip lifter_small).')
+  ap.add_argument('--threads', type=int, default=2,
+                  help='TFLite interpreter threads.')
+  ap.add_argument('--windows', type=int, default=7)
+  ap.add_argument('--out', default=os.path.join(common.REPO, 'bench',
+                                                'results', 'export.json'))
+  args = ap.parse_args()
+  os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+  from geo_rep_tf.export import verify
+
+  keypoints = verify.synthetic_keypoints(256, seed=0)
+  result, models = {}, {}
+  if args.model_dir:
+    from geo_rep_tf.training.regressor_task import load_regressor_run
+    configs = [('lifter', f'run {args.model_dir}',
+                lambda: load_regressor_run(args.model_dir)[0])]
+  else:
+    configs = [
+        ('lifter', 'paper size: Regression#1 (FC 1024, 48) on G of a BL+DG '
+         'encoder with base_filters 32 (32-64-128-256-512), M 32, binary '
+         '64x64 maps; random weights', lambda: build_lifter(32)),
+        ('lifter_small', 'the main job\'s CPU-sized encoder: as lifter with '
+         'base_filters 8 (8-16-32-64-128); random weights',
+         lambda: build_lifter(8))]
+  for prefix, description, build in configs:
+    models[prefix] = description
+    result.update(bench_lifter(prefix, build(), keypoints, args.threads,
+                               args.windows))
+  result.update({
+      'models': models,
+      'tflite_threads': args.threads,
+      'goal_tflite_latency_ms_per_pose': GOAL_MS_PER_POSE,
+      'load_average_at_end': [round(x, 2) for x in os.getloadavg()],
+      'machine': common.machine(),
+      'date': time.strftime('%Y-%m-%d %H:%M:%S'),
+  })
+  write_json(args.out, result)
+  print(json.dumps(result, indent=2))
+
+
+if __name__ == '__main__':
+  main()
