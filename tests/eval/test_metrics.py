@@ -137,3 +137,39 @@ def test_bad_shapes_raise():
     metrics.mpjpe(np.zeros((16, 2)), np.zeros((16, 2)))
   with pytest.raises(ArgumentError, match='differ'):
     metrics.mpjpe(np.zeros((16, 3)), np.zeros((17, 3)))
+
+
+def test_hand_computed_similarity_copy_and_partial_alignment():
+  # A 3-joint pose, rotated 90 deg about z, scaled 2x and translated.
+  target = np.array([[0.0, 0.0, 0.0], [100.0, 0.0, 0.0], [0.0, 50.0, 0.0]])
+  rz = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+  pred = 2.0 * target @ rz.T + [10.0, 20.0, 30.0]
+  # Root-centred, pred joints are (0, 200, 0) and (-100, 0, 0): errors 0,
+  # |(-100, 200, 0)| = sqrt(50000) and |(-100, -50, 0)| = sqrt(12500).
+  np.testing.assert_allclose(
+      metrics.mpjpe(pred, target), (np.sqrt(50000) + np.sqrt(12500)) / 3,
+      rtol=1e-6)
+  np.testing.assert_allclose(metrics.p_mpjpe(pred, target), 0.0, atol=1e-3)
+  # Scale only: p.t = 0 (the rotation makes pred orthogonal to target
+  # joint by joint), so the best scale is 0 and the errors are |t_j|.
+  np.testing.assert_allclose(metrics.n_mpjpe(pred, target), 150.0 / 3,
+                             rtol=1e-6)
+  # 3DPCK@150: root (0) and joint 2 (111.8 mm) in, joint 1 (223.6 mm) out.
+  np.testing.assert_allclose(metrics.pck3d(pred, target), 2 / 3)
+  # float64 inputs give the same zero.
+  np.testing.assert_allclose(metrics.p_mpjpe(pred.astype(np.float64),
+                                             target), 0.0, atol=1e-6)
+
+
+def test_summarize_of_pose_metrics_per_action():
+  target = np.zeros((4, 16, 3))
+  pred = np.zeros((4, 16, 3))
+  pred[:, 1:, 0] = [[10.0], [20.0], [200.0], [400.0]]
+  per_example = {k: v.numpy() for k, v in
+                 metrics.pose_metrics(pred, target).items()}
+  summary = metrics.summarize(per_example, ['a', 'a', 'b', 'b'])
+  np.testing.assert_allclose(summary['per_action']['a']['mean']['mpjpe'],
+                             15.0 * 15 / 16)
+  np.testing.assert_allclose(summary['per_action']['b']['mean']['pck3d'],
+                             1 / 16)
+  np.testing.assert_allclose(summary['mean']['pck3d'], (1 + 1 / 16) / 2)
