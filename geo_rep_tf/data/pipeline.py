@@ -155,7 +155,10 @@ def make_pairs(frames: Dict[str, tf.Tensor], seed,
   target_cam = root_center(cameras.world_to_camera(X, out['R_j'], out['t_j']))
   draw = lambda kp: skeleton_maps.skeleton_maps(
       kp, size=config.map_size, width=config.bone_width,
-      margin=config.crop_margin, sigma=config.bone_sigma)
+      margin=config.crop_margin, sigma=config.bone_sigma,
+      # Protocol shards hold only finite 2D (checked when prepared); the
+      # graph-mode check is stateful and would stop iterator checkpoints.
+      check_finite=False)
   return {
       'source_map': draw(out['kp_i']),
       'target_map': draw(out['kp_j']),

@@ -283,7 +283,8 @@ def _check_finite(keypoints_px):
 
 def skeleton_maps(keypoints_px, size: int = 64, width: float = 2.0,
                   margin: float = 0.2, dtype=tf.float32,
-                  name: Optional[str] = None, sigma: float = 0.0):
+                  name: Optional[str] = None, sigma: float = 0.0,
+                  check_finite: bool = True):
   """Crops the person's bounding square and draws its skeleton map.
 
   Non-finite keypoints are an error, not a blank map: when the value is
@@ -301,6 +302,10 @@ def skeleton_maps(keypoints_px, size: int = 64, width: float = 2.0,
     name: op name scope.
     sigma: 0: binary lines `width` wide (the paper); > 0: soft lines
       (`rasterize_skeleton_soft`), `width` unused.
+    check_finite: check for NaN/inf as described above. The graph-mode
+      check is a stateful op, which makes a tf.data iterator impossible to
+      checkpoint; pipelines over data validated when it was prepared pass
+      False.
 
   Returns:
     [A1, ..., An, size, size, 15] `dtype` (float32), in {0, 1} for binary
@@ -312,7 +317,8 @@ def skeleton_maps(keypoints_px, size: int = 64, width: float = 2.0,
     _check_keypoints_shape(keypoints_px, 'keypoints_px')
     if not keypoints_px.dtype.is_floating:
       keypoints_px = tf.cast(keypoints_px, tf.float32)
-    keypoints_px = _check_finite(keypoints_px)
+    if check_finite:
+      keypoints_px = _check_finite(keypoints_px)
     center, side = crop_square(keypoints_px, margin)
     keypoints_map = normalize_to_crop(keypoints_px, center, side, size)
     if sigma < 0:
