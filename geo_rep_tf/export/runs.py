@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import DataError
 from geo_rep_tf.models.stacked_hourglass import StackedHourglass
+from geo_rep_tf.training import model_state
 from geo_rep_tf.training.regressor_task import load_regressor_run, read_run
 
 __all__ = ['load_regressor_run', 'load_hourglass_run']
@@ -25,5 +26,6 @@ def load_hourglass_run(model_dir: str) -> keras.Model:
                     model_dir) from None
   size = model.input_size
   model(tf.zeros([1, size, size, 3]), training=False)
-  tf.train.Checkpoint(model=model).restore(ckpt_path).expect_partial()
+  # Not Checkpoint(model=...): it misses list-held layers (model_state).
+  model_state.restore_model(model, ckpt_path)
   return model

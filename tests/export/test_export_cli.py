@@ -30,6 +30,7 @@ def _assert_one_line_error(proc, *fragments):
 def _tiny_run(run_dir, regressor='baseline1'):
   """A regressor run directory (config.json + checkpoint), untrained."""
   import tensorflow as tf
+  from geo_rep_tf.training import model_state
   from geo_rep_tf.training import regressor_task as rt
   cfg = rt.RegressorConfig(protocol_dir='unused', regressor=regressor,
                            hidden=32)
@@ -39,8 +40,9 @@ def _tiny_run(run_dir, regressor='baseline1'):
   with open(os.path.join(run_dir, 'config.json'), 'w') as fh:
     import dataclasses
     json.dump({'regressor': dataclasses.asdict(cfg), 'task': 'regressor'}, fh)
-  tf.train.CheckpointManager(tf.train.Checkpoint(model=model), run_dir,
-                             max_to_keep=1).save()
+  ckpt = tf.train.Checkpoint(
+      model_variables=model_state.variables_by_path(model))
+  tf.train.CheckpointManager(ckpt, run_dir, max_to_keep=1).save()
   return model
 
 
