@@ -74,8 +74,10 @@ def test_killed_three_times_ends_with_the_uninterrupted_weights(
   why = f'(kill seed {seed}; rerun with GEO_REP_TF_KILL_SEED={seed})'
   model_dir = tmp_path / 'killed'
   last_step = 0
-  for _ in range(3):
-    target = rng.randint(last_step + 1, STEPS - 12)
+  window = (STEPS - 10) // 3  # kill k lands in steps (k*w, (k+1)*w]
+  for k in range(3):
+    target = max(rng.randint(k * window + 1, (k + 1) * window),
+                 last_step + 1)
     lines, reached, resumed, rc = _run_and_kill(
         _command(tiny_protocol, model_dir), target, rng.uniform(0, 0.05))
     assert rc == -signal.SIGKILL, (why, rc, lines[-5:])
