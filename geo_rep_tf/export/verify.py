@@ -20,9 +20,11 @@ Tolerances (on pose_3d_mm, mm; other float outputs of the SavedModel use
 - TFLite dynamic-range int8 (int8 weights, activations quantised on the
   fly): max <= 40 mm, mean <= 5 mm: under the model's own error (tens of
   mm MPJPE) but not negligible.
-Measured (max / mean, 64 poses): the main job's trained Regression#1
-(work_dirs/main/regression1): fp32 0.0007 / 0.00004 mm, fp16 0.92 / 0.046
-mm, int8 1.6 / 0.17 mm; a random-weight Regression#2+G on soft maps (the
+Measured (max / mean, 64 poses): the main job's Regression#1 run
+(work_dirs/main/regression1, loaded before the by-path checkpoints of
+model_state, so its encoder may have been at initial weights): fp32
+0.0007 / 0.00004 mm, fp16 0.92 / 0.046 mm, int8 1.6 / 0.17 mm; a
+random-weight Regression#2+G on soft maps (the
 slow test): fp32 0.0005 / 0.0001, fp16 0.52 / 0.11, int8 16 / 3.5 mm (the
 residual MLP's activations quantise worse). fp32 and fp16 keep about 10x of
 margin; int8 about 2x on the worst model seen.
