@@ -118,3 +118,68 @@ def plot_view_pairs(pose_world_mm: np.ndarray, rows: Sequence[Dict],
     fig.suptitle(title)
   fig.tight_layout()
   return fig
+
+
+def plot_training_curves(curves: Dict[str, Dict[str, tuple]],
+                         tags: Sequence[str], title: str = ''):
+  """Loss curves of several runs/splits, one panel per tag.
+
+  Args:
+    curves: label (e.g. 'train', 'test') -> {tag: (steps, values)}.
+    tags: the tags to draw, one panel each (missing ones are skipped).
+    title: figure title.
+
+  Returns:
+    the matplotlib figure.
+  """
+  tags = [t for t in tags if any(t in c for c in curves.values())]
+  fig, axes = plt.subplots(1, max(len(tags), 1),
+                           figsize=(4.2 * max(len(tags), 1), 3.4),
+                           squeeze=False)
+  for ax, tag in zip(axes[0], tags):
+    for label, c in curves.items():
+      if tag in c:
+        steps, values = c[tag]
+        ax.plot(steps, values, marker='o' if len(steps) < 20 else None,
+                ms=3, label=label)
+    ax.set_title(tag, fontsize=9)
+    ax.set_xlabel('step')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+  if title:
+    fig.suptitle(title, fontsize=10)
+  fig.tight_layout()
+  return fig
+
+
+def plot_map_triplets(source: np.ndarray, target: np.ndarray,
+                      synthesized: np.ndarray,
+                      angles_deg: Optional[Sequence[float]] = None,
+                      title: str = ''):
+  """Rows of source | true target | synthesised target skeleton maps.
+
+  Args:
+    source, target, synthesized: [K, S, S, 15] maps in [0, 1].
+    angles_deg: optional rotation angle of R_i->j per row, for the labels.
+    title: figure title.
+
+  Returns:
+    the matplotlib figure.
+  """
+  k = len(source)
+  fig, axes = plt.subplots(k, 3, figsize=(6.0, 2.0 * k), squeeze=False)
+  names = ('source S_i', 'true target S_j', 'synthesised S^_j')
+  for r in range(k):
+    for c, maps in enumerate((source, target, synthesized)):
+      ax = axes[r, c]
+      ax.imshow(map_to_rgb(np.clip(maps[r], 0.0, 1.0)))
+      ax.set_xticks([])
+      ax.set_yticks([])
+      if r == 0:
+        ax.set_title(names[c], fontsize=9)
+    if angles_deg is not None:
+      axes[r, 0].set_ylabel(f'R: {angles_deg[r]:.0f} deg', fontsize=8)
+  if title:
+    fig.suptitle(title, fontsize=10)
+  fig.tight_layout()
+  return fig

@@ -164,6 +164,13 @@ def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None
   cfg, ckpt_path = read_run(model_dir, 'regressor')
   if protocol_dir:
     cfg['protocol_dir'] = protocol_dir
+  rep_dir = cfg.get('representation_dir')
+  if rep_dir and not os.path.isabs(rep_dir) and not os.path.isdir(rep_dir):
+    # A packed run (e.g. models/pretrained) names its representation
+    # relative to itself.
+    beside = os.path.join(model_dir, rep_dir)
+    if os.path.isdir(beside):
+      cfg['representation_dir'] = beside
   config = RegressorConfig(**cfg)
   model = RegressorTask(config).build_model()
   model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),

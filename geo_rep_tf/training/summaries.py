@@ -85,3 +85,41 @@ def latent_point_clouds(name: str, latent, max_outputs: int = 3,
   mesh_summary.mesh(name, vertices=latent, colors=colors, step=step,
                     config_dict={'material': {'cls': 'PointsMaterial',
                                               'size': 0.05}})
+
+
+def read_scalars(logdir: str) -> dict:
+  """Scalars of one TensorBoard run directory: {tag: (steps, values)}.
+
+  Reads every event file in `logdir` (not its sub-directories) with
+  TensorBoard's own reader; scalars written by `tf.summary.scalar` come
+  back as tensors, older ones as simple values.
+
+  Args:
+    logdir: e.g. a model directory's 'train' or 'eval' folder.
+
+  Returns:
+    dict tag -> (steps [K] int64, values [K] float64), sorted by step; {}
+    when the folder holds no events.
+  """
+  from tensorboard.backend.event_processing import event_accumulator
+  if not tf.io.gfile.isdir(logdir):
+    return {}
+  acc = event_accumulator.EventAccumulator(
+      logdir, size_guidance={event_accumulator.TENSORS: 0,
+                             event_accumulator.SCALARS: 0})
+  acc.Reload()
+  out = {}
+  for tag in acc.Tags().get('tensors', []):
+    events = acc.Tensors(tag)
+    values = [tf.make_ndarray(e.tensor_proto) for e in events]
+    if values and all(np.size(v) == 1 for v in values):
+      out[tag] = [(e.step, float(np.reshape(v, ()))) for e, v in
+                  zip(events, values)]
+  for tag in acc.Tags().get('scalars', []):
+    out[tag] = [(e.step, float(e.value)) for e in acc.Scalars(tag)]
+  result = {}
+  for tag, pairs in out.items():
+    pairs.sort()
+    result[tag] = (np.array([p[0] for p in pairs], np.int64),
+                   np.array([p[1] for p in pairs], np.float64))
+  return result

@@ -1,0 +1,76 @@
+"""Packs a trained representation + regressor into models/pretrained/.
+
+  .venv/bin/python scripts/pack_pretrained.py --representation_dir=R \
+      --regressor_dir=L [--out_dir=models/pretrained]
+
+Writes out_dir/representation and out_dir/lifter: each its config.json and
+one checkpoint of the model variables only (no optimizer slots, no data
+state), so the committed weights stay small; the lifter's config names its
+representation as '../representation' (resolved beside it). The result
+loads with load_regressor_run / load_lifter / tools/infer.py like any run.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+from absl import app, flags
+
+from geo_rep_tf.training import model_state
+from geo_rep_tf.training.regressor_task import (load_regressor_run,
+                                                load_representation)
+from geo_rep_tf.utils.files import write_json
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string('representation_dir', None, 'Representation run.')
+flags.DEFINE_string('regressor_dir', None, 'Regressor run using it.')
+flags.DEFINE_string('out_dir', 'models/pretrained', 'Output folder.')
+flags.DEFINE_string('licence_note', 'Trained on the Bandai-Namco Research '
+                    'Motion Dataset (CC BY-NC 4.0): these weights are for '
+                    'non-commercial use only.', 'README line.')
+
+
+def _save(model, config, out):
+  import tensorflow as tf
+  os.makedirs(out)
+  write_json(os.path.join(out, 'config.json'), config)
+  ckpt = tf.train.Checkpoint(
+      model_variables=model_state.variables_by_path(model))
+  manager = tf.train.CheckpointManager(ckpt, out, max_to_keep=1)
+  manager.save(checkpoint_number=0)
+
+
+def main(argv):
+  del argv
+  with open(os.path.join(FLAGS.representation_dir, 'config.json')) as fh:
+    rep_cfg = json.load(fh)
+  with open(os.path.join(FLAGS.regressor_dir, 'config.json')) as fh:
+    reg_cfg = json.load(fh)
+  rep = load_representation(FLAGS.representation_dir)
+  lifter, _ = load_regressor_run(FLAGS.regressor_dir)
+  tmp = tempfile.mkdtemp(prefix='.pack_', dir=os.path.dirname(
+      os.path.abspath(FLAGS.out_dir)) or '.')
+  rep_cfg.pop('trainer', None)
+  rep_cfg['representation']['protocol_dir'] = None
+  reg_cfg['regressor']['representation_dir'] = '../representation'
+  reg_cfg['regressor']['protocol_dir'] = None
+  reg_cfg['source'] = dict(representation_run=FLAGS.representation_dir,
+                           regressor_run=FLAGS.regressor_dir)
+  _save(rep, rep_cfg, os.path.join(tmp, 'representation'))
+  _save(lifter, reg_cfg, os.path.join(tmp, 'lifter'))
+  with open(os.path.join(tmp, 'README.md'), 'w') as fh:
+    fh.write('# Pretrained geo_rep_tf weights\n\n'
+             f'- representation: from `{FLAGS.representation_dir}`\n'
+             f'- lifter: from `{FLAGS.regressor_dir}`\n\n'
+             f'{FLAGS.licence_note}\n')
+  if os.path.exists(FLAGS.out_dir):
+    shutil.rmtree(FLAGS.out_dir)
+  os.rename(tmp, FLAGS.out_dir)
+  print(f'wrote {FLAGS.out_dir}')
+
+
+if __name__ == '__main__':
+  flags.mark_flags_as_required(['representation_dir', 'regressor_dir'])
+  app.run(main)
