@@ -17,6 +17,7 @@ import os
 import tempfile
 
 from absl import flags
+import keras
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
@@ -54,6 +55,9 @@ def _evaluate_all(protocol_dir, split, dataset):
   records = []
   cameras = [int(c) for c in FLAGS.cameras] or None
   for d in FLAGS.model_dirs:
+    # Keras names dropout seed generators from a process-wide counter, and
+    # checkpoints hold variables by path: load each run as in a fresh process.
+    keras.backend.clear_session()
     model, cfg = load_regressor_run(d, protocol_dir)
     record = evaluator.evaluate_run(
         model, cfg, d, FLAGS.inputs, cameras, split,

@@ -24,6 +24,7 @@ killed one from its last checkpoint.
 import os
 
 from absl import flags
+import keras
 
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
@@ -136,6 +137,9 @@ def main(argv):
       _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag))
 
   def evaluate(spec, model_dir):
+    # Keras names dropout seed generators from a process-wide counter, and
+    # checkpoints hold variables by path: load each run as in a fresh process.
+    keras.backend.clear_session()
     model, cfg = load_regressor_run(model_dir)
     return evaluator.evaluate_run(model, cfg, model_dir, (inputs,),
                                   spec.test_cameras,
