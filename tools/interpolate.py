@@ -18,6 +18,7 @@ import json
 import os
 
 from absl import flags
+import keras
 import numpy as np
 
 from geo_rep_tf.data import pipeline
@@ -100,6 +101,9 @@ def main(argv):
         f'camera {FLAGS.camera}')
   rows = []
   for i, (rep_dir, reg_dir) in enumerate(zip(rep_dirs, reg_dirs)):
+    # Variable paths of seed generators count per process: load each row's
+    # runs as in a fresh one (rows are plain arrays once computed).
+    keras.backend.clear_session()
     rep = regressor_task.load_representation(rep_dir)
     lifter = None
     if reg_dir and reg_dir.lower() != 'none':
