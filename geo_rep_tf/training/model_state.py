@@ -25,9 +25,14 @@ def variables_by_path(model: keras.Model) -> Dict[str, tf.Variable]:
 
   A path seen twice (layers that share a name) gets '#k' appended in the
   order of `model.variables`, which is deterministic for a given build.
+  Dropout seed-generator states are left out: they are RNG state, not
+  weights, and Keras names them from a process-wide counter
+  ('seed_generator_5/...'), so their paths differ between processes.
   """
   out = {}
   for v in model.variables:
+    if 'seed_generator' in v.path:
+      continue
     key = v.path
     k = 1
     while key in out:
