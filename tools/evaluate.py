@@ -19,6 +19,11 @@ import tempfile
 from absl import flags
 import keras
 
+try:
+  from geo_rep_tf_tools import _common
+except ImportError:  # run as a script from tools/
+  import _common
+
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
 from geo_rep_tf.training.regressor_task import load_regressor_run
@@ -53,7 +58,8 @@ flags.mark_flag_as_required('model_dirs')
 
 def _evaluate_all(protocol_dir, split, dataset):
   records = []
-  cameras = [int(c) for c in FLAGS.cameras] or None
+  cameras = (list(_common.cameras_flag_value(','.join(FLAGS.cameras)))
+             if FLAGS.cameras else None)
   for d in FLAGS.model_dirs:
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
