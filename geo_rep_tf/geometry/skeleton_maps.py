@@ -168,6 +168,16 @@ def _line_intervals(start, delta, line_v, radius):
   return tf.where(missed, inf, lo), tf.where(missed, -inf, hi)
 
 
+def _unflatten(maps, keypoints_map, batch_shape, size):
+  """[N, S, S, 15] maps -> [A1, ..., An, S, S, 15], static shape kept."""
+  out_shape = tf.concat([batch_shape, [size, size, NUM_BONES]], axis=0)
+  maps = tf.reshape(maps, out_shape)
+  if keypoints_map.shape.rank is not None:
+    maps.set_shape(keypoints_map.shape[:-2].concatenate(
+        [size, size, NUM_BONES]))
+  return maps
+
+
 def rasterize_skeleton(keypoints_map, size: int = 64, width: float = 2.0,
                        dtype=tf.float32, name: Optional[str] = None):
   """Draws each bone as a binary line `width` map pixels wide.
@@ -208,12 +218,7 @@ def rasterize_skeleton(keypoints_map, size: int = 64, width: float = 2.0,
     row_y = centers[:, None, None]
     lit = (row_y >= lo[:, None]) & (row_y <= hi[:, None])
     maps = tf.cast(lit, dtype)
-    out_shape = tf.concat([batch_shape, [size, size, NUM_BONES]], axis=0)
-    maps = tf.reshape(maps, out_shape)
-    if keypoints_map.shape.rank is not None:
-      maps.set_shape(keypoints_map.shape[:-2].concatenate(
-          [size, size, NUM_BONES]))
-    return maps
+    return _unflatten(maps, keypoints_map, batch_shape, size)
 
 
 def rasterize_skeleton_soft(keypoints_map, size: int = 64,
@@ -259,12 +264,7 @@ def rasterize_skeleton_soft(keypoints_map, size: int = 64,
     off = rel - t[..., None] * delta
     dist_sq = tf.reduce_sum(off * off, axis=-1)  # [N, S, S, 15].
     maps = tf.cast(tf.exp(dist_sq * (-0.5 / (float(sigma) ** 2))), dtype)
-    out_shape = tf.concat([batch_shape, [size, size, NUM_BONES]], axis=0)
-    maps = tf.reshape(maps, out_shape)
-    if keypoints_map.shape.rank is not None:
-      maps.set_shape(keypoints_map.shape[:-2].concatenate(
-          [size, size, NUM_BONES]))
-    return maps
+    return _unflatten(maps, keypoints_map, batch_shape, size)
 
 
 def _check_finite(keypoints_px):
