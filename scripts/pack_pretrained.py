@@ -1,9 +1,10 @@
 """Packs a trained representation + regressor into models/pretrained/.
 
-  .venv/bin/python scripts/pack_pretrained.py --representation_dir=R \
-      --regressor_dir=L [--out_dir=models/pretrained]
+  .venv/bin/python scripts/pack_pretrained.py --regressor_dir=L \
+      [--representation_dir=R] [--out_dir=models/pretrained]
 
-Writes out_dir/representation and out_dir/lifter: each its config.json and
+Writes out_dir/lifter (and out_dir/representation when the regressor uses
+G; give --representation_dir then): each its config.json and
 one checkpoint of the model variables only (no optimizer slots, no data
 state), so the committed weights stay small; the lifter's config names its
 representation as '../representation' (resolved beside it). The result
@@ -44,26 +45,30 @@ def _save(model, config, out):
 
 def main(argv):
   del argv
-  with open(os.path.join(FLAGS.representation_dir, 'config.json')) as fh:
-    rep_cfg = json.load(fh)
   with open(os.path.join(FLAGS.regressor_dir, 'config.json')) as fh:
     reg_cfg = json.load(fh)
-  rep = load_representation(FLAGS.representation_dir)
   lifter, _ = load_regressor_run(FLAGS.regressor_dir)
+  os.makedirs(os.path.dirname(os.path.abspath(FLAGS.out_dir)), exist_ok=True)
   tmp = tempfile.mkdtemp(prefix='.pack_', dir=os.path.dirname(
       os.path.abspath(FLAGS.out_dir)) or '.')
-  rep_cfg.pop('trainer', None)
-  rep_cfg['representation']['protocol_dir'] = None
-  reg_cfg['regressor']['representation_dir'] = '../representation'
+  reg_cfg.pop('trainer', None)
   reg_cfg['regressor']['protocol_dir'] = None
   reg_cfg['source'] = dict(representation_run=FLAGS.representation_dir,
                            regressor_run=FLAGS.regressor_dir)
-  _save(rep, rep_cfg, os.path.join(tmp, 'representation'))
+  if reg_cfg['regressor'].get('representation_dir'):
+    with open(os.path.join(FLAGS.representation_dir, 'config.json')) as fh:
+      rep_cfg = json.load(fh)
+    rep_cfg.pop('trainer', None)
+    rep_cfg['representation']['protocol_dir'] = None
+    reg_cfg['regressor']['representation_dir'] = '../representation'
+    _save(load_representation(FLAGS.representation_dir), rep_cfg,
+          os.path.join(tmp, 'representation'))
   _save(lifter, reg_cfg, os.path.join(tmp, 'lifter'))
   with open(os.path.join(tmp, 'README.md'), 'w') as fh:
     fh.write('# Pretrained geo_rep_tf weights\n\n'
-             f'- representation: from `{FLAGS.representation_dir}`\n'
-             f'- lifter: from `{FLAGS.regressor_dir}`\n\n'
+             f'- lifter: from `{FLAGS.regressor_dir}` '
+             f'(`{reg_cfg["regressor"]["regressor"]}`)\n'
+             f'- representation: from `{FLAGS.representation_dir}`\n\n'
              f'{FLAGS.licence_note}\n')
   if os.path.exists(FLAGS.out_dir):
     shutil.rmtree(FLAGS.out_dir)
@@ -72,5 +77,5 @@ def main(argv):
 
 
 if __name__ == '__main__':
-  flags.mark_flags_as_required(['representation_dir', 'regressor_dir'])
+  flags.mark_flags_as_required(['regressor_dir'])
   app.run(main)

@@ -43,7 +43,8 @@ class HourglassBackend:
         input_size=self.input_size, name='hourglass')
     self.model(tf.zeros([1, self.input_size, self.input_size, 3]),
                training=False)
-    tf.train.Checkpoint(model=self.model).restore(ckpt_path).expect_partial()
+    from geo_rep_tf.training import model_state
+    model_state.restore_model(self.model, ckpt_path)
     self.margin = margin
     self.version = f'stacked hourglass ({os.path.basename(ckpt_path)})'
 

@@ -83,7 +83,8 @@ def _load_regressor_run(model_dir: str) -> Lifter:
   model = rt.RegressorTask(config).build_model()
   model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),
         training=False)
-  tf.train.Checkpoint(model=model).restore(ckpt_path).expect_partial()
+  from geo_rep_tf.training import model_state
+  model_state.restore_model(model, ckpt_path)
 
   @tf.function(input_signature=[tf.TensorSpec([None, 16, 2], tf.float32)])
   def lift(kp):
