@@ -51,8 +51,10 @@ def _write_run(model_dir, section, cfg, model):
   os.makedirs(model_dir, exist_ok=True)
   with open(os.path.join(model_dir, 'config.json'), 'w') as fh:
     json.dump({section: cfg, 'task': section}, fh)
-  manager = tf.train.CheckpointManager(tf.train.Checkpoint(model=model),
-                                       str(model_dir), max_to_keep=1)
+  from geo_rep_tf.training import model_state
+  ckpt = tf.train.Checkpoint(
+      model_variables=model_state.variables_by_path(model))
+  manager = tf.train.CheckpointManager(ckpt, str(model_dir), max_to_keep=1)
   manager.save(checkpoint_number=1)
 
 
