@@ -79,12 +79,8 @@ def _load_regressor_run(model_dir: str) -> Lifter:
                       'the repository)', os.path.join(model_dir,
                                                       'config.json'))
     cfg['representation_dir'] = rep
-  config = rt.RegressorConfig(**cfg)
-  model = rt.RegressorTask(config).build_model()
-  model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),
-        training=False)
-  from geo_rep_tf.training import model_state
-  model_state.restore_model(model, ckpt_path)
+  model, config = rt.load_regressor_run(
+      model_dir, representation_dir=cfg.get('representation_dir'))
 
   @tf.function(input_signature=[tf.TensorSpec([None, 16, 2], tf.float32)])
   def lift(kp):

@@ -158,12 +158,19 @@ class RegressorTask(Task):
                           batch['pose_3d_mm'][:4].numpy())
 
 
-def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None
+def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None,
+                       representation_dir: Optional[str] = None
                        ) -> Tuple[keras.Model, RegressorConfig]:
-  """A trained PoseLifter and its config from a regressor run's directory."""
+  """A trained PoseLifter and its config from a regressor run's directory.
+
+  `representation_dir` overrides the run's own (e.g. already resolved by a
+  caller that searches more places).
+  """
   cfg, ckpt_path = read_run(model_dir, 'regressor')
   if protocol_dir:
     cfg['protocol_dir'] = protocol_dir
+  if representation_dir:
+    cfg['representation_dir'] = representation_dir
   rep_dir = cfg.get('representation_dir')
   if rep_dir and not os.path.isabs(rep_dir) and not os.path.isdir(rep_dir):
     # A packed run (e.g. models/pretrained) names its representation
