@@ -18,7 +18,8 @@ import keras
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.models.skeleton_encoder import (build_sequence, check_geometry,
-                                                conv_bn_relu, run_sequence)
+                                                conv_bn_relu, run_sequence,
+                                                unet_config)
 
 UPSAMPLE_MODES = ('transpose', 'resize')
 OUTPUT_ACTIVATIONS = ('sigmoid', 'linear')
@@ -116,10 +117,7 @@ class SkeletonDecoder(keras.Model):
 
   def get_config(self):
     config = super().get_config()
-    config.update(num_points=self.num_points, base_filters=self.base_filters,
-                  depth=self.depth, map_channels=self.map_channels,
-                  map_size=self.map_size, batch_norm=self.batch_norm,
-                  upsample=self.upsample,
+    config.update(unet_config(self), upsample=self.upsample,
                   output_activation=self.output_activation,
                   output_bias=self.output_bias)
     return config

@@ -83,6 +83,13 @@ def run_sequence(layers, x, training=None):
   return x
 
 
+def unet_config(model) -> dict:
+  """The constructor arguments the encoder and decoder share."""
+  return dict(num_points=model.num_points, base_filters=model.base_filters,
+              depth=model.depth, map_channels=model.map_channels,
+              map_size=model.map_size, batch_norm=model.batch_norm)
+
+
 @keras.saving.register_keras_serializable(package='geo_rep_tf')
 class SkeletonEncoder(keras.Model):
   """U-Net contracting path without skips -> M latent 3D points.
@@ -166,10 +173,7 @@ class SkeletonEncoder(keras.Model):
 
   def get_config(self):
     config = super().get_config()
-    config.update(num_points=self.num_points, base_filters=self.base_filters,
-                  depth=self.depth, map_channels=self.map_channels,
-                  map_size=self.map_size, batch_norm=self.batch_norm,
-                  downsample=self.downsample,
+    config.update(unet_config(self), downsample=self.downsample,
                   normalize_latent=self.normalize_latent)
     return config
 
