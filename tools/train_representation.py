@@ -45,6 +45,14 @@ flags.DEFINE_float('map_sigma', 0.0, 'Skeleton-map bones: 0 = binary lines '
 flags.DEFINE_boolean('normalize_latent', False, 'Scale each latent point set '
                      'G to unit RMS per point (keeps view synthesis from '
                      'shrinking G to 0; the paper uses the raw G).')
+flags.DEFINE_enum('output_activation', 'sigmoid', ['sigmoid', 'linear'],
+                  'Decoder output: sigmoid (maps in [0, 1]) or linear (plain '
+                  'regression of the map; the L2 gradient does not vanish '
+                  'where the sigmoid saturates).')
+flags.DEFINE_string('init_from', None, 'Warm start: a representation run '
+                    '(model_dir) of the same size whose encoders/decoders '
+                    'start this run (a one-direction run also starts mu/nu '
+                    'of BL+DG).')
 flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Rig cameras used for real '
                   'pairs (Protocol #3: 0,1,2).')
 flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
@@ -62,6 +70,7 @@ def main(argv):
       consistency_weight=FLAGS.consistency_weight,
       lit_weight=FLAGS.lit_weight, map_sigma=FLAGS.map_sigma,
       normalize_latent=FLAGS.normalize_latent,
+      output_activation=FLAGS.output_activation, init_from=FLAGS.init_from,
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)

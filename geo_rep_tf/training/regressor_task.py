@@ -89,6 +89,8 @@ def load_representation(model_dir: str) -> ViewSynthesis:
                         batch_norm=cfg['batch_norm'],
                         map_sigma=cfg.get('map_sigma', 0.0),
                         normalize_latent=cfg.get('normalize_latent', False),
+                        output_activation=cfg.get('output_activation',
+                                                  'sigmoid'),
                         name='view_synthesis')
   size = model.map_size
   model.encode(tf.zeros([1, size, size, model.input_channels]), training=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import keras
 import tensorflow as tf
@@ -13,6 +13,7 @@ from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.losses import representation as rep_losses
 from geo_rep_tf.models.view_synthesis import DEFAULT_NUM_POINTS, ViewSynthesis
 from geo_rep_tf.training import summaries
+from geo_rep_tf.training.regressor_task import load_representation
 from geo_rep_tf.training.trainer import Task
 
 # DESIGN.md variants -> (model variant, virtual-camera share of the pairs).
@@ -39,6 +40,11 @@ class RepresentationConfig:
     consistency_weight: lambda of the consistency loss ('dg').
     lit_weight: weight of lit map pixels in the L2 (1: the paper).
     normalize_latent: G at unit RMS per point (see `SkeletonEncoder`).
+    output_activation: the decoders' output, 'sigmoid' (the default) or
+      'linear' (see `SkeletonDecoder`).
+    init_from: model_dir of an earlier representation run of the same
+      size whose weights start this one (warm start; see
+      `warm_start_from`). A resumed run keeps its own checkpoint instead.
     map_sigma: 0: binary skeleton maps (the paper); > 0: soft bones with
       this fall-off in map pixels.
     camera_indices: rig cameras used (Protocol #3 trains on 3).
@@ -57,6 +63,8 @@ class RepresentationConfig:
   lit_weight: float = 1.0
   map_sigma: float = 0.0
   normalize_latent: bool = False
+  output_activation: str = 'sigmoid'
+  init_from: Optional[str] = None
   camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
   noisy_2d: bool = False
   global_batch_size: int = 64
@@ -72,7 +80,34 @@ class RepresentationConfig:
     return dict(variant=self.variant, num_points=self.num_points,
                 base_filters=self.base_filters, depth=self.depth,
                 batch_norm=self.batch_norm, map_sigma=self.map_sigma,
-                normalize_latent=self.normalize_latent)
+                normalize_latent=self.normalize_latent,
+                output_activation=self.output_activation)
+
+
+def warm_start_from(model: ViewSynthesis, model_dir: str) -> None:
+  """Copies the encoders and decoders of a trained run into `model`.
+
+  phi and psi come from the run's phi and psi; mu and nu (the second
+  direction of 'dg') from its mu and nu, or from its phi and psi when it
+  has none (e.g. a BL+AE or BL+SG run started a BL+DG+AUG one).
+
+  Raises:
+    DataError: `model_dir` is not a representation run with a checkpoint.
+    ArgumentError: its encoder/decoder sizes differ from `model`'s.
+  """
+  source = load_representation(model_dir)
+  pairs = [('phi', 'phi'), ('psi', 'psi')]
+  if model.bidirectional:
+    pairs += [('mu', 'mu' if source.bidirectional else 'phi'),
+              ('nu', 'nu' if source.bidirectional else 'psi')]
+  for name, source_name in pairs:
+    target, origin = getattr(model, name), getattr(source, source_name)
+    if target.get_config() | {'name': None} != (origin.get_config() |
+                                                 {'name': None}):
+      raise ArgumentError(f'init_from run {model_dir} has another '
+                          f'{source_name} ({origin.get_config()}) than this '
+                          f'model\'s {name} ({target.get_config()})')
+    target.set_weights(origin.get_weights())
 
 
 class RepresentationTask(Task):
@@ -85,6 +120,10 @@ class RepresentationTask(Task):
 
   def build_model(self) -> keras.Model:
     return ViewSynthesis(**self.config.model_kwargs(), name='view_synthesis')
+
+  def after_build(self, model):
+    if self.config.init_from:
+      warm_start_from(model, self.config.init_from)
 
   def dataset(self, context, split='train'):
     c = self.config
