@@ -38,6 +38,9 @@ flags.DEFINE_float('dropout', None, 'Regressor dropout (default: the '
 flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Cameras of the training '
                   'samples (Protocol #3: 0,1,2).')
 flags.DEFINE_boolean('noisy_2d', False, 'Train on the noisy 2D.')
+flags.DEFINE_boolean('cache_latent', True, 'Regressors on G: encode the N '
+                     'labelled samples once (phi is frozen) instead of at '
+                     'every step.')
 
 
 def main(argv):
@@ -49,7 +52,8 @@ def main(argv):
       dropout=FLAGS.dropout,
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
-      label_seed=FLAGS.label_seed, seed=FLAGS.seed)
+      label_seed=FLAGS.label_seed, seed=FLAGS.seed,
+      cache_latent=FLAGS.cache_latent)
   _common.train_and_evaluate(rt.RegressorTask(reg),
                              dict(regressor=dataclasses.asdict(reg)))
 

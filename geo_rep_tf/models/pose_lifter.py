@@ -42,6 +42,25 @@ def make_regressor(regressor_type: str, **kwargs) -> keras.Model:
                         name='regressor', **kwargs)
 
 
+def pose_latent(representation: ViewSynthesis, keypoints_px,
+                map_margin: float = 0.2):
+  """G of 2D keypoints: skeleton maps drawn as `representation` was trained,
+  encoded by its frozen phi (inference mode).
+
+  Args:
+    representation: a trained `ViewSynthesis`.
+    keypoints_px: [B, 16, 2] float32 pixels.
+    map_margin: crop margin of the maps.
+
+  Returns:
+    [B, M, 3] latent points (no gradient).
+  """
+  maps = skeleton_maps.skeleton_maps(keypoints_px, size=representation.map_size,
+                                     margin=map_margin,
+                                     sigma=representation.map_sigma)
+  return tf.stop_gradient(representation.encode(maps, training=False))
+
+
 class PoseLifter(keras.Model):
   """Regressor (+ frozen representation encoder) on 2D keypoints in pixels.
 
@@ -54,7 +73,8 @@ class PoseLifter(keras.Model):
 
   Call:
     inputs: [B, 16, 2] keypoints in pixels, or a dict holding them under
-      'keypoints_2d_px'.
+      'keypoints_2d_px' and optionally their G under 'latent' (precomputed
+      by `pose_latent`, e.g. cached for training: phi is then not run).
 
   Returns:
     dict with 'pose_3d' [B, 16, 3] (network units, see normalization.py),
@@ -89,11 +109,10 @@ class PoseLifter(keras.Model):
       features['keypoints_2d'] = normalization.normalize_keypoints_2d(
           kp, margin=self.map_margin)
     if self.uses_latent:
-      rep = self.representation
-      maps = skeleton_maps.skeleton_maps(kp, size=rep.map_size,
-                                         margin=self.map_margin,
-                                         sigma=rep.map_sigma)
-      latent = tf.stop_gradient(rep.encode(maps, training=False))
+      if isinstance(inputs, dict) and 'latent' in inputs:
+        latent = tf.cast(inputs['latent'], tf.float32)
+      else:
+        latent = pose_latent(self.representation, kp, self.map_margin)
       features['latent'] = latent
       out['latent'] = latent
     pose = self.regressor(features, training=training)['pose_3d']

@@ -8,6 +8,7 @@ import os
 from typing import Dict, Optional, Tuple
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.data import pipeline
@@ -15,7 +16,7 @@ from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import metrics
 from geo_rep_tf.geometry import normalization
 from geo_rep_tf.losses import pose as pose_losses
-from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter
+from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter, pose_latent
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
 from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
@@ -39,6 +40,10 @@ class RegressorConfig:
     global_batch_size: samples per step.
     label_seed: which N samples are labelled.
     seed: data-order seed.
+    cache_latent: for regressors on G, encode the N labelled samples once
+      (phi is frozen, so G of a sample never changes) and train on the
+      cached G instead of drawing maps and running phi at every step; the
+      same numbers reach the regressor, many times faster.
   """
   protocol_dir: str
   regressor: str = 'regression1'
@@ -51,6 +56,7 @@ class RegressorConfig:
   global_batch_size: int = 256
   label_seed: int = 0
   seed: int = 0
+  cache_latent: bool = True
 
   def __post_init__(self):
     if self.regressor not in REGRESSORS:
@@ -101,6 +107,28 @@ def load_representation(model_dir: str) -> ViewSynthesis:
   return model
 
 
+def with_cached_latent(samples: tf.data.Dataset, representation: ViewSynthesis,
+                       batch_size: int = 1024) -> tf.data.Dataset:
+  """`samples` with 'latent' (G of each sample's 2D) added, computed once.
+
+  Runs the frozen encoder eagerly over the (finite) samples and returns an
+  in-memory dataset of the same samples, in the same order. G is computed
+  exactly as `PoseLifter` computes it (same map drawing, phi in inference
+  mode), so a regressor trained on it sees the numbers it would see
+  otherwise.
+  """
+  encode = tf.function(lambda kp: pose_latent(representation, kp))
+  parts = {'keypoints_2d_px': [], 'pose_3d_mm': [], 'latent': []}
+  for batch in samples.batch(batch_size):
+    parts['keypoints_2d_px'].append(batch['keypoints_2d_px'].numpy())
+    parts['pose_3d_mm'].append(batch['pose_3d_mm'].numpy())
+    parts['latent'].append(encode(batch['keypoints_2d_px']).numpy())
+  if not parts['latent']:
+    raise DataError('no labelled training samples to encode')
+  return tf.data.Dataset.from_tensor_slices(
+      {k: np.concatenate(v) for k, v in parts.items()})
+
+
 class RegressorTask(Task):
   """Trains a PoseLifter on N labelled (2D, 3D) samples."""
 
@@ -138,13 +166,16 @@ class RegressorTask(Task):
     ds = ds.shuffle(400_000, seed=c.label_seed, reshuffle_each_iteration=False)
     if c.num_labels:
       ds = ds.take(c.num_labels)
+    if REGRESSORS[c.regressor][1] and c.cache_latent:
+      ds = with_cached_latent(ds, load_representation(c.representation_dir))
     ds = ds.cache().repeat()
     ds = ds.shuffle(min(c.num_labels or 50_000, 50_000),
                     seed=c.seed * 1000 + context.input_pipeline_id)
     return ds.batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
   def compute_losses(self, model, batch, training):
-    out = model(batch['keypoints_2d_px'], training=training)
+    inputs = {k: batch[k] for k in ('keypoints_2d_px', 'latent') if k in batch}
+    out = model(inputs, training=training)
     target = normalization.pose_to_target(batch['pose_3d_mm'])
     return {'total': pose_losses.pose_l2_loss(out['pose_3d'], target)}
 
