@@ -1,0 +1,87 @@
+"""Diagnostic: does a representation run's G carry the pose yet?
+
+  .venv/bin/python scripts/probe_representation.py RUN_DIR [PROTOCOL_DIR]
+
+Prints one JSON line:
+- probe_G_mpjpe: MPJPE (mm) of a ridge regression from G (flattened) to the
+  root-relative 3D pose, fitted on 8,000 training samples (every 25th) and
+  scored on 3,000 test samples (every 20th); probe_2D_mpjpe: the same probe
+  on normalised 2D keypoints, for scale. A linear probe, so a lower bound on
+  what a trained regressor gets from G.
+- rec_mse / meanmap_mse / explained: the decoder's map L2 on 256 test pairs
+  (same-view pairs for BL+AE, else half virtual), the L2 of drawing the mean
+  test map for every pair, and 1 - rec/meanmap (0: the decoder draws the
+  mean skeleton whatever the input; 1: perfect maps).
+- syn_var_over_tgt_var: per-pixel variance of the synthesised maps over
+  the pairs relative to that of the true maps (near 0 = mean-map collapse).
+"""
+
+import json
+import sys
+
+import numpy as np
+
+from geo_rep_tf.data import pipeline
+from geo_rep_tf.models.pose_lifter import pose_latent
+from geo_rep_tf.training.regressor_task import load_representation
+
+
+def _samples(protocol_dir, split, n, stride):
+  ds = pipeline.sample_dataset(protocol_dir, split).shard(stride, 0)
+  kp, pose = [], []
+  for b in ds.take(n).batch(1000):
+    kp.append(b['keypoints_2d_px'].numpy())
+    pose.append(b['pose_3d_mm'].numpy())
+  return np.concatenate(kp), np.concatenate(pose)
+
+
+def _latents(model, kp):
+  return np.concatenate([
+      pose_latent(model, kp[i:i + 500]).numpy().reshape(len(kp[i:i + 500]),
+                                                        -1)
+      for i in range(0, len(kp), 500)])
+
+
+def ridge_mpjpe(x_train, y_train, x_test, y_test, lam=1e-3):
+  """MPJPE of a ridge regression (standardised inputs, bias) x -> pose."""
+  mu, sd = x_train.mean(0), x_train.std(0) + 1e-8
+  a = np.c_[(x_train - mu) / sd, np.ones(len(x_train))]
+  b = np.c_[(x_test - mu) / sd, np.ones(len(x_test))]
+  w = np.linalg.solve(a.T @ a + lam * len(a) * np.eye(a.shape[1]),
+                      a.T @ y_train.reshape(len(y_train), -1))
+  pred = (b @ w).reshape(y_test.shape)
+  return float(np.linalg.norm(pred - y_test, axis=-1).mean())
+
+
+def _normalised_2d(kp):
+  c = kp - kp[:, :1]
+  return (c / np.linalg.norm(c, axis=(1, 2), keepdims=True)).reshape(
+      len(kp), -1)
+
+
+def main(run_dir, protocol_dir='work_dirs/bandai_h36m_full'):
+  model = load_representation(run_dir)
+  kp_train, y_train = _samples(protocol_dir, 'train', 8000, 25)
+  kp_test, y_test = _samples(protocol_dir, 'test', 3000, 20)
+  out = {'probe_G_mpjpe': ridge_mpjpe(_latents(model, kp_train), y_train,
+                                      _latents(model, kp_test), y_test),
+         'probe_2D_mpjpe': ridge_mpjpe(_normalised_2d(kp_train), y_train,
+                                       _normalised_2d(kp_test), y_test)}
+  ae = model.variant == 'ae'
+  config = pipeline.PairConfig(batch_size=256, autoencode=ae,
+                               virtual_fraction=0.0 if ae else 0.5,
+                               bone_sigma=model.map_sigma, shuffle_buffer=5000)
+  batch = next(iter(pipeline.pair_dataset(protocol_dir, 'test', config,
+                                          seed=7)))
+  synthesized = model(batch, training=False)['synthesized'].numpy()
+  target = batch['target_map'].numpy()
+  out['rec_mse'] = float(((synthesized - target)**2).mean())
+  out['meanmap_mse'] = float(((target.mean(0) - target)**2).mean())
+  out['explained'] = 1 - out['rec_mse'] / out['meanmap_mse']
+  out['syn_var_over_tgt_var'] = float(synthesized.var(0).mean() /
+                                      target.var(0).mean())
+  print(json.dumps(out))
+
+
+if __name__ == '__main__':
+  main(*sys.argv[1:3])
