@@ -49,4 +49,6 @@ def test_flagfiles():
     for line in lines:
       if line.startswith('--'):
         flag = line[2:].split('=')[0]
+        if flag not in names[tool] and flag.startswith('no'):
+          flag = flag[2:]  # --noX: boolean X set to false.
         assert flag in names[tool], f'{path}: --{flag} unknown to {tool}'
