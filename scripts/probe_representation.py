@@ -26,7 +26,8 @@ from geo_rep_tf.models.pose_lifter import pose_latent
 from geo_rep_tf.training.regressor_task import load_representation
 
 
-def _samples(protocol_dir, split, n, stride):
+def samples(protocol_dir, split, n, stride):
+  """Keypoints and 3D poses of n samples, every stride-th, of a split."""
   ds = pipeline.sample_dataset(protocol_dir, split).shard(stride, 0)
   kp, pose = [], []
   for b in ds.take(n).batch(1000):
@@ -35,7 +36,8 @@ def _samples(protocol_dir, split, n, stride):
   return np.concatenate(kp), np.concatenate(pose)
 
 
-def _latents(model, kp):
+def latents(model, kp):
+  """G of keypoints [N, 16, 2], flattened to [N, 3M]."""
   return np.concatenate([
       pose_latent(model, kp[i:i + 500]).numpy().reshape(len(kp[i:i + 500]),
                                                         -1)
@@ -61,10 +63,10 @@ def _normalised_2d(kp):
 
 def main(run_dir, protocol_dir='work_dirs/bandai_h36m_full'):
   model = load_representation(run_dir)
-  kp_train, y_train = _samples(protocol_dir, 'train', 8000, 25)
-  kp_test, y_test = _samples(protocol_dir, 'test', 3000, 20)
-  out = {'probe_G_mpjpe': ridge_mpjpe(_latents(model, kp_train), y_train,
-                                      _latents(model, kp_test), y_test),
+  kp_train, y_train = samples(protocol_dir, 'train', 8000, 25)
+  kp_test, y_test = samples(protocol_dir, 'test', 3000, 20)
+  out = {'probe_G_mpjpe': ridge_mpjpe(latents(model, kp_train), y_train,
+                                      latents(model, kp_test), y_test),
          'probe_2D_mpjpe': ridge_mpjpe(_normalised_2d(kp_train), y_train,
                                        _normalised_2d(kp_test), y_test)}
   ae = model.variant == 'ae'

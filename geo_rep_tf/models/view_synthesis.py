@@ -40,6 +40,12 @@ from geo_rep_tf.models.skeleton_encoder import SkeletonEncoder
 # the two dense layers grows as 3M).
 DEFAULT_NUM_POINTS = 32
 IMAGE_CHANNELS = 3
+# The constructor arguments a representation run's config.json records (its
+# 'representation' section uses these names); defined once for writing the
+# config and for rebuilding the model from it.
+RUN_CONFIG_KEYS = ('variant', 'num_points', 'base_filters', 'depth',
+                   'batch_norm', 'map_sigma', 'normalize_latent',
+                   'output_activation')
 # Share of lit pixels the skeleton-map decoders start at (measured on the
 # Bandai sample pairs: 0.5% at 64 x 64, 1.1% at 32 x 32, 2 px bones).
 SKELETON_MAP_PRIOR = 0.01

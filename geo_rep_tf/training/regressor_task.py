@@ -17,7 +17,7 @@ from geo_rep_tf.eval import metrics
 from geo_rep_tf.geometry import normalization
 from geo_rep_tf.losses import pose as pose_losses
 from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter, pose_latent
-from geo_rep_tf.models.view_synthesis import ViewSynthesis
+from geo_rep_tf.models.view_synthesis import RUN_CONFIG_KEYS, ViewSynthesis
 from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
 
@@ -90,13 +90,8 @@ def read_run(model_dir: str, section: str) -> Tuple[Dict, str]:
 def load_representation(model_dir: str) -> ViewSynthesis:
   """A trained ViewSynthesis from a representation run's directory."""
   cfg, ckpt_path = read_run(model_dir, 'representation')
-  model = ViewSynthesis(variant=cfg['variant'], num_points=cfg['num_points'],
-                        base_filters=cfg['base_filters'], depth=cfg['depth'],
-                        batch_norm=cfg['batch_norm'],
-                        map_sigma=cfg.get('map_sigma', 0.0),
-                        normalize_latent=cfg.get('normalize_latent', False),
-                        output_activation=cfg.get('output_activation',
-                                                  'sigmoid'),
+  # Keys a run of an older version lacks take the model's defaults.
+  model = ViewSynthesis(**{k: cfg[k] for k in RUN_CONFIG_KEYS if k in cfg},
                         name='view_synthesis')
   size = model.map_size
   model.encode(tf.zeros([1, size, size, model.input_channels]), training=False)

@@ -11,7 +11,8 @@ import tensorflow as tf
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.losses import representation as rep_losses
-from geo_rep_tf.models.view_synthesis import DEFAULT_NUM_POINTS, ViewSynthesis
+from geo_rep_tf.models.view_synthesis import (DEFAULT_NUM_POINTS,
+                                              RUN_CONFIG_KEYS, ViewSynthesis)
 from geo_rep_tf.training import summaries
 from geo_rep_tf.training.regressor_task import load_representation
 from geo_rep_tf.training.trainer import Task
@@ -77,11 +78,7 @@ class RepresentationConfig:
     self.camera_indices = tuple(self.camera_indices)
 
   def model_kwargs(self) -> Dict:
-    return dict(variant=self.variant, num_points=self.num_points,
-                base_filters=self.base_filters, depth=self.depth,
-                batch_norm=self.batch_norm, map_sigma=self.map_sigma,
-                normalize_latent=self.normalize_latent,
-                output_activation=self.output_activation)
+    return {k: getattr(self, k) for k in RUN_CONFIG_KEYS}
 
 
 def warm_start_from(model: ViewSynthesis, model_dir: str) -> None:
