@@ -41,6 +41,9 @@ flags.DEFINE_boolean('noisy_2d', False, 'Train on the noisy 2D.')
 flags.DEFINE_boolean('cache_latent', True, 'Regressors on G: encode the N '
                      'labelled samples once (phi is frozen) instead of at '
                      'every step.')
+flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
+                     'standardised per coordinate (statistics from training '
+                     '2D, stored with the regressor).')
 
 
 def main(argv):
@@ -53,7 +56,8 @@ def main(argv):
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       label_seed=FLAGS.label_seed, seed=FLAGS.seed,
-      cache_latent=FLAGS.cache_latent)
+      cache_latent=FLAGS.cache_latent,
+      standardize_latent=FLAGS.standardize_latent)
   _common.train_and_evaluate(rt.RegressorTask(reg),
                              dict(regressor=dataclasses.asdict(reg)))
 

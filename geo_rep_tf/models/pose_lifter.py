@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
@@ -61,6 +62,49 @@ def pose_latent(representation: ViewSynthesis, keypoints_px,
   return tf.stop_gradient(representation.encode(maps, training=False))
 
 
+class LatentStandardizer(keras.layers.Layer):
+  """(G - mean) / std per latent coordinate, with fixed statistics.
+
+  A trained G is a large, nearly constant point set with small
+  pose-dependent deviations (README "Results"); fed raw to a regressor, the
+  constant swamps the pose. The statistics are non-trainable weights set once
+  by `set_statistics` (from the G of unlabelled training 2D), so checkpoints,
+  SavedModels and TFLite files carry them. Until set they are the identity
+  (mean 0, std 1).
+
+  Args:
+    num_points: M, the latent's number of points.
+  """
+
+  def __init__(self, num_points: int, **kwargs):
+    super().__init__(**kwargs)
+    self.num_points = num_points
+    self.mean = self.add_weight(shape=(num_points, 3), initializer='zeros',
+                                trainable=False, name='mean')
+    self.std = self.add_weight(shape=(num_points, 3), initializer='ones',
+                               trainable=False, name='std')
+
+  def set_statistics(self, latents, epsilon: float = 1e-6) -> None:
+    """Sets mean and std per coordinate from latents [N, M, 3]."""
+    latents = np.asarray(latents, np.float64)
+    if latents.ndim != 3 or latents.shape[1:] != (self.num_points, 3):
+      raise ArgumentError(f'latent statistics need [N, {self.num_points}, 3] '
+                          f'latents, got shape {latents.shape}')
+    if len(latents) < 2:
+      raise ArgumentError('latent statistics need at least 2 latents, got '
+                          f'{len(latents)}')
+    self.mean.assign(latents.mean(0).astype(np.float32))
+    self.std.assign((latents.std(0) + epsilon).astype(np.float32))
+
+  def call(self, latent):
+    return (latent - self.mean) / self.std
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(num_points=self.num_points)
+    return config
+
+
 class PoseLifter(keras.Model):
   """Regressor (+ frozen representation encoder) on 2D keypoints in pixels.
 
@@ -70,6 +114,8 @@ class PoseLifter(keras.Model):
       (required when the type uses G; it is never trained here).
     regressor_kwargs: passed to the regressor's constructor.
     map_margin: crop margin of the skeleton maps and the 2D normalisation.
+    standardize_latent: regressors on G see (G - mean) / std per coordinate
+      (a `LatentStandardizer`, statistics set by its `set_statistics`).
 
   Call:
     inputs: [B, 16, 2] keypoints in pixels, or a dict holding them under
@@ -79,17 +125,19 @@ class PoseLifter(keras.Model):
   Returns:
     dict with 'pose_3d' [B, 16, 3] (network units, see normalization.py),
     'pose_3d_mm' [B, 16, 3] (root-relative mm, camera frame) and, when G is
-    used, 'latent' [B, M, 3].
+    used, 'latent' [B, M, 3] (raw G, before any standardisation).
   """
 
   def __init__(self, regressor_type: str,
                representation: Optional[ViewSynthesis] = None,
                regressor_kwargs: Optional[Dict] = None,
-               map_margin: float = 0.2, **kwargs):
+               map_margin: float = 0.2, standardize_latent: bool = False,
+               **kwargs):
     super().__init__(**kwargs)
     self.regressor_type = regressor_type
     self.regressor_kwargs = dict(regressor_kwargs or {})
     self.map_margin = map_margin
+    self.standardize_latent = standardize_latent
     self.uses_2d, self.uses_latent = REGRESSORS.get(regressor_type,
                                                     (None, None))
     self.regressor = make_regressor(regressor_type, **self.regressor_kwargs)
@@ -99,6 +147,10 @@ class PoseLifter(keras.Model):
     self.representation = representation if self.uses_latent else None
     if self.representation is not None:
       self.representation.trainable = False
+    self.standardizer = (
+        LatentStandardizer(self.representation.num_points,
+                           name='latent_standardizer')
+        if self.representation is not None and standardize_latent else None)
 
   def call(self, inputs, training=None):
     kp = inputs['keypoints_2d_px'] if isinstance(inputs, dict) else inputs
@@ -113,8 +165,10 @@ class PoseLifter(keras.Model):
         latent = tf.cast(inputs['latent'], tf.float32)
       else:
         latent = pose_latent(self.representation, kp, self.map_margin)
-      features['latent'] = latent
       out['latent'] = latent
+      if self.standardizer is not None:
+        latent = self.standardizer(latent)
+      features['latent'] = latent
     pose = self.regressor(features, training=training)['pose_3d']
     out['pose_3d'] = pose
     out['pose_3d_mm'] = normalization.target_to_pose(pose)
@@ -125,6 +179,7 @@ class PoseLifter(keras.Model):
     config.update(
         regressor_type=self.regressor_type,
         regressor_kwargs=self.regressor_kwargs, map_margin=self.map_margin,
+        standardize_latent=self.standardize_latent,
         representation=(keras.saving.serialize_keras_object(
             self.representation) if self.representation is not None
                         else None))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
+import time
 from typing import Dict, Optional, Tuple
 
 import keras
@@ -44,6 +46,10 @@ class RegressorConfig:
       (phi is frozen, so G of a sample never changes) and train on the
       cached G instead of drawing maps and running phi at every step; the
       same numbers reach the regressor, many times faster.
+    standardize_latent: regressors on G see G standardised per coordinate,
+      with mean and std from the G of `LATENT_STATS_SAMPLES` training
+      samples' 2D (no 3D labels: the same for every N), stored with the
+      regressor. Runs written before this option load with it off.
   """
   protocol_dir: str
   regressor: str = 'regression1'
@@ -57,6 +63,7 @@ class RegressorConfig:
   label_seed: int = 0
   seed: int = 0
   cache_latent: bool = True
+  standardize_latent: bool = True
 
   def __post_init__(self):
     if self.regressor not in REGRESSORS:
@@ -112,16 +119,43 @@ def with_cached_latent(samples: tf.data.Dataset, representation: ViewSynthesis,
   mode), so a regressor trained on it sees the numbers it would see
   otherwise.
   """
-  encode = tf.function(lambda kp: pose_latent(representation, kp))
-  parts = {'keypoints_2d_px': [], 'pose_3d_mm': [], 'latent': []}
+  parts = {'keypoints_2d_px': [], 'pose_3d_mm': []}
   for batch in samples.batch(batch_size):
     parts['keypoints_2d_px'].append(batch['keypoints_2d_px'].numpy())
     parts['pose_3d_mm'].append(batch['pose_3d_mm'].numpy())
-    parts['latent'].append(encode(batch['keypoints_2d_px']).numpy())
-  if not parts['latent']:
+  if not parts['keypoints_2d_px']:
     raise DataError('no labelled training samples to encode')
-  return tf.data.Dataset.from_tensor_slices(
-      {k: np.concatenate(v) for k, v in parts.items()})
+  arrays = {k: np.concatenate(v) for k, v in parts.items()}
+  arrays['latent'] = encode_latents(representation, arrays['keypoints_2d_px'],
+                                    batch_size)
+  return tf.data.Dataset.from_tensor_slices(arrays)
+
+
+# Training samples whose G gives the standardisation statistics.
+LATENT_STATS_SAMPLES = 20_000
+
+
+def encode_latents(representation: ViewSynthesis, keypoints_px: np.ndarray,
+                   batch_size: int = 1024) -> np.ndarray:
+  """G [N, M, 3] of keypoints [N, 16, 2] px, as `PoseLifter` computes it."""
+  encode = tf.function(lambda kp: pose_latent(representation, kp))
+  return np.concatenate([
+      encode(tf.constant(keypoints_px[i:i + batch_size])).numpy()
+      for i in range(0, len(keypoints_px), batch_size)])
+
+
+def latent_statistics_keypoints(config: 'RegressorConfig',
+                                count: int = LATENT_STATS_SAMPLES
+                                ) -> np.ndarray:
+  """2D keypoints [<=count, 16, 2] px of training samples (a seeded draw)."""
+  ds = pipeline.sample_dataset(config.protocol_dir, 'train',
+                               config.camera_indices, config.noisy_2d)
+  ds = ds.map(lambda s: s['keypoints_2d_px'])
+  ds = ds.shuffle(400_000, seed=1, reshuffle_each_iteration=False).take(count)
+  batches = list(ds.batch(4096).as_numpy_iterator())
+  if not batches:
+    return np.zeros([0, 16, 2], np.float32)
+  return np.concatenate(batches).astype(np.float32)
 
 
 class RegressorTask(Task):
@@ -143,7 +177,22 @@ class RegressorTask(Task):
       kwargs['width'] = c.hidden
     if c.dropout is not None:
       kwargs['dropout'] = c.dropout
-    return PoseLifter(c.regressor, rep, kwargs, name='pose_lifter')
+    return PoseLifter(c.regressor, rep, kwargs,
+                      standardize_latent=c.standardize_latent,
+                      name='pose_lifter')
+
+  def after_build(self, model):
+    """Sets the G standardisation statistics (a resume restores the same)."""
+    if getattr(model, 'standardizer', None) is None:
+      return
+    t0 = time.time()
+    kp = latent_statistics_keypoints(self.config)
+    if len(kp) < 2:
+      raise DataError('too few training samples for the G statistics',
+                      self.config.protocol_dir)
+    model.standardizer.set_statistics(encode_latents(model.representation, kp))
+    print(f'G standardisation: statistics of {len(kp)} training samples\' 2D '
+          f'({time.time() - t0:.0f} s)', file=sys.stderr)
 
   def trainable_variables(self, model):
     return model.regressor.trainable_variables
@@ -195,6 +244,8 @@ def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None,
   caller that searches more places).
   """
   cfg, ckpt_path = read_run(model_dir, 'regressor')
+  # Runs written before G standardisation existed trained on raw G.
+  cfg.setdefault('standardize_latent', False)
   if protocol_dir:
     cfg['protocol_dir'] = protocol_dir
   if representation_dir:

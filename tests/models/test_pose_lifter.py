@@ -56,3 +56,46 @@ def test_representation_is_frozen_and_required():
   assert not rep.trainable
   trainable = {v.path for v in lifter.trainable_variables}
   assert trainable and not any('phi' in p for p in trainable)
+
+
+def test_latent_standardizer_statistics_and_identity_default():
+  from geo_rep_tf.models.pose_lifter import LatentStandardizer
+  layer = LatentStandardizer(4)
+  rng = np.random.default_rng(0)
+  g = (rng.normal(size=(500, 4, 3)) * [1.0, 5.0, 0.1] + 40.0).astype(
+      np.float32)
+  np.testing.assert_allclose(layer(g), g)  # identity until set
+  layer.set_statistics(g)
+  z = layer(g).numpy()
+  np.testing.assert_allclose(z.mean(0), 0.0, atol=1e-4)
+  np.testing.assert_allclose(z.std(0), 1.0, atol=1e-3)
+  with pytest.raises(ArgumentError, match=r'\[N, 4, 3\]'):
+    layer.set_statistics(g[:, :3])
+  with pytest.raises(ArgumentError, match='at least 2'):
+    layer.set_statistics(g[:1])
+
+
+def test_lifter_standardizes_g_for_the_regressor_only():
+  rep = ViewSynthesis('sg', **TINY)
+  lifter = PoseLifter('regression1', representation=rep,
+                      regressor_kwargs=dict(hidden=32),
+                      standardize_latent=True)
+  kp = _keypoints(batch=8)
+  raw = lifter(kp)['latent'].numpy()
+  before = lifter(kp)['pose_3d'].numpy()
+  lifter.standardizer.set_statistics(raw)
+  out = lifter(kp)
+  # 'latent' stays the raw G; the prediction changes with the statistics.
+  np.testing.assert_allclose(out['latent'], raw, atol=1e-6)
+  assert not np.allclose(out['pose_3d'], before, atol=1e-4)
+  stats = [v for v in lifter.variables if 'latent_standardizer' in v.path]
+  assert len(stats) == 2 and not any(v.trainable for v in stats)
+  assert not any('latent_standardizer' in v.path
+                 for v in lifter.trainable_variables)
+  config = lifter.get_config()
+  assert config['standardize_latent'] is True
+  assert PoseLifter.from_config(config).standardizer is not None
+  # 2D-only regressors have nothing to standardise.
+  assert PoseLifter('baseline1', representation=rep,
+                    regressor_kwargs=dict(hidden=32),
+                    standardize_latent=True).standardizer is None

@@ -1,0 +1,72 @@
+"""Regressors on G see G standardised with statistics of training 2D."""
+
+import dataclasses
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from geo_rep_tf.training import regressor_task as rt
+from geo_rep_tf.training.trainer import Trainer, TrainerConfig
+from tests.training.conftest import train_tiny_representation
+
+
+def _trainer(protocol_dir, rep_dir, model_dir, standardize, steps=2):
+  cfg = rt.RegressorConfig(
+      protocol_dir=protocol_dir, regressor='regression1', num_labels=64,
+      representation_dir=rep_dir, hidden=32, global_batch_size=32,
+      standardize_latent=standardize)
+  return Trainer(rt.RegressorTask(cfg),
+                 TrainerConfig(model_dir=model_dir, train_steps=steps,
+                               steps_per_loop=steps, global_batch_size=32,
+                               log_every_s=0, image_summaries_every=0),
+                 log=lambda s: None,
+                 extra_config=dict(regressor=dataclasses.asdict(cfg)))
+
+
+def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
+                                                        tmp_path):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=4)
+  trainer = _trainer(tiny_protocol, rep_dir, str(tmp_path / 'reg'), True)
+  layer = trainer.model.standardizer
+  # The statistics standardise the G of the training samples' 2D.
+  kp = rt.latent_statistics_keypoints(trainer.task.config)
+  g = rt.encode_latents(trainer.model.representation, kp)
+  assert len(kp) > 100
+  z = layer(g).numpy()
+  varying = g.std(0) > 1e-4
+  assert varying.any()
+  np.testing.assert_allclose(z.mean(0), 0.0, atol=1e-2)
+  np.testing.assert_allclose(z.std(0)[varying], 1.0, atol=1e-2)
+  assert np.abs(layer.mean.numpy()).max() > 1e-3  # not the identity
+  trainer.train()
+
+  # A loaded run carries the same statistics and predicts the same.
+  model, config = rt.load_regressor_run(str(tmp_path / 'reg'))
+  assert config.standardize_latent
+  np.testing.assert_allclose(model.standardizer.mean.numpy(),
+                             layer.mean.numpy())
+  np.testing.assert_allclose(model.standardizer.std.numpy(),
+                             layer.std.numpy())
+  probe = tf.constant(kp[:5])
+  np.testing.assert_allclose(model(probe, training=False)['pose_3d'],
+                             trainer.model(probe, training=False)['pose_3d'],
+                             rtol=1e-4, atol=1e-5)
+
+
+def test_runs_from_before_the_option_load_unstandardised(tiny_protocol,
+                                                         tmp_path):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=2)
+  run = str(tmp_path / 'old')
+  _trainer(tiny_protocol, rep_dir, run, False).train()
+  path = os.path.join(run, 'config.json')
+  with open(path) as fh:
+    cfg = json.load(fh)
+  del cfg['regressor']['standardize_latent']
+  with open(path, 'w') as fh:
+    json.dump(cfg, fh)
+  model, config = rt.load_regressor_run(run)
+  assert not config.standardize_latent and model.standardizer is None
