@@ -42,7 +42,7 @@ flags.DEFINE_boolean('cache_latent', True, 'Regressors on G: encode the N '
                      'labelled samples once (phi is frozen) instead of at '
                      'every step.')
 flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
-                     'standardised per coordinate (statistics from training '
+                     'centred and scaled (statistics from training '
                      '2D, stored with the regressor).')
 
 

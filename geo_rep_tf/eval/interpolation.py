@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.geometry import normalization, skeleton_maps
+from geo_rep_tf.geometry import skeleton_maps
 
 DEFAULT_MARGIN = 0.2
 
@@ -50,9 +50,11 @@ def draw_maps(representation, keypoints_px, margin: float = DEFAULT_MARGIN):
       size=representation.map_size, margin=margin, **kwargs)
 
 
-def regress_latents(lifter, latents, keypoints_2d_px=None,
-                    margin: float = DEFAULT_MARGIN):
+def regress_latents(lifter, latents, keypoints_2d_px=None):
   """3D poses from latents with a lifter's regressor (not its encoder).
+
+  The latents go through what the lifter does to G before its regressor
+  (its standardisation, if any).
 
   Args:
     lifter: a `PoseLifter` whose regressor reads G ('regression1', or
@@ -60,7 +62,6 @@ def regress_latents(lifter, latents, keypoints_2d_px=None,
     latents: [K, M, 3].
     keypoints_2d_px: [K, 16, 2], needed by regressors that also read 2D
       (an interpolation of the two inputs' keypoints).
-    margin: crop margin of the 2D normalisation.
 
   Returns:
     [K, 16, 3] root-relative poses, mm.
@@ -68,15 +69,14 @@ def regress_latents(lifter, latents, keypoints_2d_px=None,
   if not lifter.uses_latent:
     raise ArgumentError(f'regressor {lifter.regressor_type!r} does not read '
                         'G; give a regression1 or regression2_g run')
-  features = {'latent': tf.convert_to_tensor(latents, tf.float32)}
+  inputs = {'latent': tf.convert_to_tensor(latents, tf.float32)}
   if lifter.uses_2d:
     if keypoints_2d_px is None:
       raise ArgumentError(f'regressor {lifter.regressor_type!r} also reads '
                           '2D: give keypoints_2d_px')
-    features['keypoints_2d'] = normalization.normalize_keypoints_2d(
-        tf.convert_to_tensor(keypoints_2d_px, tf.float32), margin=margin)
-  pose = lifter.regressor(features, training=False)['pose_3d']
-  return normalization.target_to_pose(pose).numpy()
+    inputs['keypoints_2d_px'] = tf.convert_to_tensor(keypoints_2d_px,
+                                                     tf.float32)
+  return lifter(inputs, training=False)['pose_3d_mm'].numpy()
 
 
 def interpolation_row(representation, keypoints_ab, steps: int,
@@ -111,8 +111,7 @@ def interpolation_row(representation, keypoints_ab, steps: int,
              maps=maps.numpy())
   if lifter is not None:
     row['poses_mm'] = regress_latents(lifter, latents,
-                                      interpolate(kp[0], kp[1], steps),
-                                      margin)
+                                      interpolate(kp[0], kp[1], steps))
   return row
 
 

@@ -63,14 +63,18 @@ def pose_latent(representation: ViewSynthesis, keypoints_px,
 
 
 class LatentStandardizer(keras.layers.Layer):
-  """(G - mean) / std per latent coordinate, with fixed statistics.
+  """(G - mean) / scale: G centred per coordinate and scaled by one number.
 
   A trained G is a large, nearly constant point set with small
   pose-dependent deviations (README "Results"); fed raw to a regressor, the
-  constant swamps the pose. The statistics are non-trainable weights set once
-  by `set_statistics` (from the G of unlabelled training 2D), so checkpoints,
-  SavedModels and TFLite files carry them. Until set they are the identity
-  (mean 0, std 1).
+  constant swamps the pose. `mean` [M, 3] is the mean latent and `scale` the
+  root-mean-square deviation from it over all coordinates: one scale keeps
+  the relative size of the deviations (a per-coordinate std would blow the
+  least-varying coordinates up to the same size as the most informative
+  ones; measured, it regresses worse at every N). Both are non-trainable
+  weights set once by `set_statistics` (from the G of unlabelled training
+  2D), so checkpoints, SavedModels and TFLite files carry them. Until set
+  they are the identity (mean 0, scale 1).
 
   Args:
     num_points: M, the latent's number of points.
@@ -81,11 +85,11 @@ class LatentStandardizer(keras.layers.Layer):
     self.num_points = num_points
     self.mean = self.add_weight(shape=(num_points, 3), initializer='zeros',
                                 trainable=False, name='mean')
-    self.std = self.add_weight(shape=(num_points, 3), initializer='ones',
-                               trainable=False, name='std')
+    self.scale = self.add_weight(shape=(), initializer='ones',
+                                 trainable=False, name='scale')
 
   def set_statistics(self, latents, epsilon: float = 1e-6) -> None:
-    """Sets mean and std per coordinate from latents [N, M, 3]."""
+    """Sets mean and scale from latents [N, M, 3]."""
     latents = np.asarray(latents, np.float64)
     if latents.ndim != 3 or latents.shape[1:] != (self.num_points, 3):
       raise ArgumentError(f'latent statistics need [N, {self.num_points}, 3] '
@@ -93,11 +97,13 @@ class LatentStandardizer(keras.layers.Layer):
     if len(latents) < 2:
       raise ArgumentError('latent statistics need at least 2 latents, got '
                           f'{len(latents)}')
-    self.mean.assign(latents.mean(0).astype(np.float32))
-    self.std.assign((latents.std(0) + epsilon).astype(np.float32))
+    mean = latents.mean(0)
+    self.mean.assign(mean.astype(np.float32))
+    self.scale.assign(np.float32(np.sqrt(((latents - mean) ** 2).mean()) +
+                                 epsilon))
 
   def call(self, latent):
-    return (latent - self.mean) / self.std
+    return (latent - self.mean) / self.scale
 
   def get_config(self):
     config = super().get_config()
@@ -114,13 +120,14 @@ class PoseLifter(keras.Model):
       (required when the type uses G; it is never trained here).
     regressor_kwargs: passed to the regressor's constructor.
     map_margin: crop margin of the skeleton maps and the 2D normalisation.
-    standardize_latent: regressors on G see (G - mean) / std per coordinate
-      (a `LatentStandardizer`, statistics set by its `set_statistics`).
+    standardize_latent: regressors on G see G centred and scaled (a
+      `LatentStandardizer`, statistics set by its `set_statistics`).
 
   Call:
     inputs: [B, 16, 2] keypoints in pixels, or a dict holding them under
       'keypoints_2d_px' and optionally their G under 'latent' (precomputed
-      by `pose_latent`, e.g. cached for training: phi is then not run).
+      by `pose_latent`, e.g. cached for training: phi is then not run);
+      regressors on G alone need only 'latent'.
 
   Returns:
     dict with 'pose_3d' [B, 16, 3] (network units, see normalization.py),
@@ -153,8 +160,11 @@ class PoseLifter(keras.Model):
         if self.representation is not None and standardize_latent else None)
 
   def call(self, inputs, training=None):
-    kp = inputs['keypoints_2d_px'] if isinstance(inputs, dict) else inputs
-    kp = tf.cast(kp, tf.float32)
+    kp = inputs.get('keypoints_2d_px') if isinstance(inputs, dict) else inputs
+    if kp is None and (self.uses_2d or 'latent' not in inputs):
+      raise ArgumentError(f'regressor {self.regressor_type!r} needs '
+                          "'keypoints_2d_px'")
+    kp = None if kp is None else tf.cast(kp, tf.float32)
     features = {}
     out = {}
     if self.uses_2d:

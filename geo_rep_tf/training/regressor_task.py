@@ -46,10 +46,11 @@ class RegressorConfig:
       (phi is frozen, so G of a sample never changes) and train on the
       cached G instead of drawing maps and running phi at every step; the
       same numbers reach the regressor, many times faster.
-    standardize_latent: regressors on G see G standardised per coordinate,
-      with mean and std from the G of `LATENT_STATS_SAMPLES` training
-      samples' 2D (no 3D labels: the same for every N), stored with the
-      regressor. Runs written before this option load with it off.
+    standardize_latent: regressors on G see G centred per coordinate and
+      scaled by one number (`pose_lifter.LatentStandardizer`), with
+      statistics from the G of `LATENT_STATS_SAMPLES` training samples' 2D
+      (no 3D labels: the same for every N), stored with the regressor. Runs
+      written before this option load with it off.
   """
   protocol_dir: str
   regressor: str = 'regression1'

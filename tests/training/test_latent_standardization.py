@@ -36,10 +36,8 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
   g = rt.encode_latents(trainer.model.representation, kp)
   assert len(kp) > 100
   z = layer(g).numpy()
-  varying = g.std(0) > 1e-4
-  assert varying.any()
-  np.testing.assert_allclose(z.mean(0), 0.0, atol=1e-2)
-  np.testing.assert_allclose(z.std(0)[varying], 1.0, atol=1e-2)
+  np.testing.assert_allclose(z.mean(0), 0.0, atol=1e-3)
+  np.testing.assert_allclose((z ** 2).mean(), 1.0, rtol=1e-3)
   assert np.abs(layer.mean.numpy()).max() > 1e-3  # not the identity
   trainer.train()
 
@@ -48,8 +46,8 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
   assert config.standardize_latent
   np.testing.assert_allclose(model.standardizer.mean.numpy(),
                              layer.mean.numpy())
-  np.testing.assert_allclose(model.standardizer.std.numpy(),
-                             layer.std.numpy())
+  np.testing.assert_allclose(model.standardizer.scale.numpy(),
+                             layer.scale.numpy())
   probe = tf.constant(kp[:5])
   np.testing.assert_allclose(model(probe, training=False)['pose_3d'],
                              trainer.model(probe, training=False)['pose_3d'],
