@@ -55,7 +55,7 @@ def ridge_mpjpe(x_train, y_train, x_test, y_test, lam=1e-3):
   return float(np.linalg.norm(pred - y_test, axis=-1).mean())
 
 
-def _normalised_2d(kp):
+def normalised_2d(kp):
   c = kp - kp[:, :1]
   return (c / np.linalg.norm(c, axis=(1, 2), keepdims=True)).reshape(
       len(kp), -1)
@@ -67,8 +67,8 @@ def main(run_dir, protocol_dir='work_dirs/bandai_h36m_full'):
   kp_test, y_test = samples(protocol_dir, 'test', 3000, 20)
   out = {'probe_G_mpjpe': ridge_mpjpe(latents(model, kp_train), y_train,
                                       latents(model, kp_test), y_test),
-         'probe_2D_mpjpe': ridge_mpjpe(_normalised_2d(kp_train), y_train,
-                                       _normalised_2d(kp_test), y_test)}
+         'probe_2D_mpjpe': ridge_mpjpe(normalised_2d(kp_train), y_train,
+                                       normalised_2d(kp_test), y_test)}
   ae = model.variant == 'ae'
   config = pipeline.PairConfig(batch_size=256, autoencode=ae,
                                virtual_fraction=0.0 if ae else 0.5,

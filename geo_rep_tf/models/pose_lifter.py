@@ -68,12 +68,15 @@ class LatentStandardizer(keras.layers.Layer):
   A trained G is a large, nearly constant point set with small
   pose-dependent deviations (README "Results"); fed raw to a regressor, the
   constant swamps the pose. `mean` [M, 3] is the mean latent and `scale` the
-  root-mean-square deviation from it over all coordinates: one scale keeps
-  the relative size of the deviations (a per-coordinate std would blow the
-  least-varying coordinates up to the same size as the most informative
-  ones; measured, it regresses worse at every N). Both are non-trainable
-  weights set once by `set_statistics` (from the G of unlabelled training
-  2D), so checkpoints, SavedModels and TFLite files carry them. Until set
+  root-mean-square deviation from it over all coordinates. One scale keeps
+  the relative size of the deviations, where a per-coordinate std would blow
+  the least-varying coordinates up to the size of the most informative ones.
+  Measured with Regression#1's network on a 7,000-step G (2,000 steps, 5,000
+  test samples), one scale vs per-coordinate std: 145 vs 168 mm at N = 50,
+  90 vs 99 at N = 500, 73 vs 74 at N = 5,000, 77 vs 75 at N = 40,000; raw G
+  144-210 mm. Both are non-trainable weights set once by `set_statistics`
+  (from the G of unlabelled training 2D), so checkpoints, SavedModels and
+  TFLite files carry them. Until set
   they are the identity (mean 0, scale 1).
 
   Args:
