@@ -76,8 +76,8 @@ class LatentStandardizer(keras.layers.Layer):
   90 vs 99 at N = 500, 73 vs 74 at N = 5,000, 77 vs 75 at N = 40,000; raw G
   144-210 mm. Both are non-trainable weights set once by `set_statistics`
   (from the G of unlabelled training 2D), so checkpoints, SavedModels and
-  TFLite files carry them. Until set
-  they are the identity (mean 0, scale 1).
+  TFLite files carry them. Until set they are the identity (mean 0,
+  scale 1).
 
   Args:
     num_points: M, the latent's number of points.
