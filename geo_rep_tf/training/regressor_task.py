@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sys
 import time
 from typing import Dict, Optional, Tuple
 
@@ -182,8 +181,8 @@ class RegressorTask(Task):
                       standardize_latent=c.standardize_latent,
                       name='pose_lifter')
 
-  def after_build(self, model):
-    """Sets the G standardisation statistics (a resume restores the same)."""
+  def initialize(self, model, log):
+    """Sets the G standardisation statistics (a resume restores them)."""
     if getattr(model, 'standardizer', None) is None:
       return
     t0 = time.time()
@@ -192,8 +191,8 @@ class RegressorTask(Task):
       raise DataError('too few training samples for the G statistics',
                       self.config.protocol_dir)
     model.standardizer.set_statistics(encode_latents(model.representation, kp))
-    print(f'G standardisation: statistics of {len(kp)} training samples\' 2D '
-          f'({time.time() - t0:.0f} s)', file=sys.stderr)
+    log(f'G standardisation: statistics of {len(kp)} training samples\' 2D '
+        f'({time.time() - t0:.0f} s)')
 
   def trainable_variables(self, model):
     return model.regressor.trainable_variables

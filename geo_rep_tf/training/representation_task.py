@@ -118,7 +118,7 @@ class RepresentationTask(Task):
   def build_model(self) -> keras.Model:
     return ViewSynthesis(**self.config.model_kwargs(), name='view_synthesis')
 
-  def after_build(self, model):
+  def initialize(self, model, log):
     if self.config.init_from:
       warm_start_from(model, self.config.init_from)
 

@@ -116,7 +116,14 @@ class Task:
     return self.compute_losses(model, batch, training=False)
 
   def after_build(self, model) -> None:
-    """Hook after the model is built (warm start, freezing)."""
+    """Hook after the model is built, on every start (freezing)."""
+
+  def initialize(self, model, log: Callable[[str], None]) -> None:
+    """Fresh-start initialisation (warm start, statistics).
+
+    Called after the restore, and only when nothing was restored: a resumed
+    run's checkpoint already holds what this would compute.
+    """
 
   def write_images(self, model, batch, step: int) -> None:
     """Image / mesh summaries from one batch (chief only, eager)."""
@@ -223,6 +230,9 @@ class Trainer:
                                             self.manager), log)
     if restored:
       log(f'resumed from {restored} at step {int(self.step.numpy())}')
+    else:
+      with self.strategy.scope():
+        task.initialize(self.model, log)
     self._writer = (tf.summary.create_file_writer(
         os.path.join(config.model_dir, 'train')) if self.chief else
                     tf.summary.create_noop_writer())

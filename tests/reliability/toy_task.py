@@ -4,8 +4,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from geo_rep_tf.training.trainer import Task
 
-class ToyTask:
+
+class ToyTask(Task):
   """y = x @ w on random data; `poison` steps make the loss NaN."""
 
   name = 'toy'
@@ -45,9 +47,6 @@ class ToyTask:
 
   def eval_metrics(self, model, batch):
     return self.compute_losses(model, batch, False)
-
-  def after_build(self, model):
-    pass
 
   def write_images(self, model, batch, step):
     pass

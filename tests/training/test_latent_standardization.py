@@ -5,6 +5,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from geo_rep_tf.training import regressor_task as rt
@@ -68,3 +69,26 @@ def test_runs_from_before_the_option_load_unstandardised(tiny_protocol,
     json.dump(cfg, fh)
   model, config = rt.load_regressor_run(run)
   assert not config.standardize_latent and model.standardizer is None
+
+
+def test_a_resumed_run_restores_the_statistics_without_recomputing(
+    tiny_protocol, tmp_path, monkeypatch):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=2)
+  run = str(tmp_path / 'reg')
+  first = _trainer(tiny_protocol, rep_dir, run, True)
+  first.train()
+
+  def refuse(*args, **kwargs):
+    raise AssertionError('statistics recomputed on resume')
+
+  monkeypatch.setattr(rt, 'latent_statistics_keypoints', refuse)
+  again = _trainer(tiny_protocol, rep_dir, run, True, steps=4)
+  assert int(again.step.numpy()) == 2
+  np.testing.assert_array_equal(again.model.standardizer.mean.numpy(),
+                                first.model.standardizer.mean.numpy())
+  np.testing.assert_array_equal(again.model.standardizer.scale.numpy(),
+                                first.model.standardizer.scale.numpy())
+  # A fresh run in another directory does compute them.
+  with pytest.raises(AssertionError, match='recomputed'):
+    _trainer(tiny_protocol, rep_dir, str(tmp_path / 'other'), True)
