@@ -6,8 +6,11 @@ Prints one JSON line:
 - probe_G_mpjpe: MPJPE (mm) of a ridge regression from G (flattened) to the
   root-relative 3D pose, fitted on 8,000 training samples (every 25th) and
   scored on 3,000 test samples (every 20th); probe_2D_mpjpe: the same probe
-  on normalised 2D keypoints, for scale. A linear probe, so a lower bound on
-  what a trained regressor gets from G.
+  on normalised 2D keypoints, for scale; probe_G_2D_mpjpe: both together
+  (below probe_2D_mpjpe: G carries something linear 2D does not). A linear
+  probe, so a lower bound on what a trained regressor gets from G.
+- noisy: the same three probes with the protocol's noisy 2D (sigma 5 px at
+  1000 px, fitted and scored on noisy 2D): how much 2D noise costs each.
 - rec_mse / meanmap_mse / explained: the decoder's map L2 on 256 test pairs
   (same-view pairs for BL+AE, else half virtual), the L2 of drawing the mean
   test map for every pair, and 1 - rec/meanmap (0: the decoder draws the
@@ -26,9 +29,10 @@ from geo_rep_tf.models.pose_lifter import pose_latent
 from geo_rep_tf.training.regressor_task import load_representation
 
 
-def samples(protocol_dir, split, n, stride):
+def samples(protocol_dir, split, n, stride, noisy_2d=False):
   """Keypoints and 3D poses of n samples, every stride-th, of a split."""
-  ds = pipeline.sample_dataset(protocol_dir, split).shard(stride, 0)
+  ds = pipeline.sample_dataset(protocol_dir, split,
+                               noisy_2d=noisy_2d).shard(stride, 0)
   kp, pose = [], []
   for b in ds.take(n).batch(1000):
     kp.append(b['keypoints_2d_px'].numpy())
@@ -61,14 +65,22 @@ def normalised_2d(kp):
       len(kp), -1)
 
 
+def probes(model, protocol_dir, noisy_2d=False):
+  """Linear probes of G, normalised 2D and both (MPJPE, mm)."""
+  kp_train, y_train = samples(protocol_dir, 'train', 8000, 25, noisy_2d)
+  kp_test, y_test = samples(protocol_dir, 'test', 3000, 20, noisy_2d)
+  g_train, g_test = latents(model, kp_train), latents(model, kp_test)
+  d_train, d_test = normalised_2d(kp_train), normalised_2d(kp_test)
+  return {'probe_G_mpjpe': ridge_mpjpe(g_train, y_train, g_test, y_test),
+          'probe_2D_mpjpe': ridge_mpjpe(d_train, y_train, d_test, y_test),
+          'probe_G_2D_mpjpe': ridge_mpjpe(np.c_[g_train, d_train], y_train,
+                                          np.c_[g_test, d_test], y_test)}
+
+
 def main(run_dir, protocol_dir='work_dirs/bandai_h36m_full'):
   model = load_representation(run_dir)
-  kp_train, y_train = samples(protocol_dir, 'train', 8000, 25)
-  kp_test, y_test = samples(protocol_dir, 'test', 3000, 20)
-  out = {'probe_G_mpjpe': ridge_mpjpe(latents(model, kp_train), y_train,
-                                      latents(model, kp_test), y_test),
-         'probe_2D_mpjpe': ridge_mpjpe(normalised_2d(kp_train), y_train,
-                                       normalised_2d(kp_test), y_test)}
+  out = probes(model, protocol_dir)
+  out['noisy'] = probes(model, protocol_dir, noisy_2d=True)
   ae = model.variant == 'ae'
   config = pipeline.PairConfig(batch_size=256, autoencode=ae,
                                virtual_fraction=0.0 if ae else 0.5,
