@@ -60,6 +60,7 @@ def _evaluate_all(protocol_dir, split, dataset):
   records = []
   cameras = (list(_common.cameras_flag_value(','.join(FLAGS.cameras)))
              if FLAGS.cameras else None)
+  latent_cache = evaluator.LatentCache()  # runs sharing a representation
   for d in FLAGS.model_dirs:
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
@@ -67,7 +68,7 @@ def _evaluate_all(protocol_dir, split, dataset):
     model, cfg = load_regressor_run(d, protocol_dir)
     record = evaluator.evaluate_run(
         model, cfg, d, FLAGS.inputs, cameras, split,
-        FLAGS.limit or None, FLAGS.batch_size)
+        FLAGS.limit or None, FLAGS.batch_size, latent_cache)
     record['dataset'] = dataset
     records.append(record)
   return records

@@ -136,6 +136,9 @@ def main(argv):
       _shared_args(FLAGS.regressor_flagfile, FLAGS.regressor_flag),
       _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag))
 
+  # Runs on one representation encode the test split once between them.
+  latent_cache = evaluator.LatentCache()
+
   def evaluate(spec, model_dir):
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
@@ -143,7 +146,8 @@ def main(argv):
     model, cfg = load_regressor_run(model_dir)
     return evaluator.evaluate_run(model, cfg, model_dir, (inputs,),
                                   spec.test_cameras,
-                                  limit=FLAGS.eval_limit or None)
+                                  limit=FLAGS.eval_limit or None,
+                                  latent_cache=latent_cache)
 
   os.makedirs(FLAGS.out_dir, exist_ok=True)
   done = experiments.run_plan(plan, FLAGS.out_dir, train, evaluate)

@@ -10,7 +10,9 @@ with the very code that builds the Bandai-H36M test split.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import hashlib
 import json
 import os
 import tarfile
@@ -27,36 +29,51 @@ INPUTS = ('exact', 'noisy')
 ALL_CAMERAS = tuple(range(tfrecord.NUM_CAMERAS))
 
 
-def evaluate_lifter(predict: Callable[[tf.Tensor], tf.Tensor],
+def _batches(protocol_dir, split, camera_indices, noisy_2d, batch_size, limit):
+  ds = pipeline.sample_dataset(protocol_dir, split, camera_indices, noisy_2d)
+  if limit:
+    ds = ds.take(limit)
+  return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def evaluate_lifter(predict: Callable[..., tf.Tensor],
                     protocol_dir: str, split: str = 'test',
                     camera_indices: Sequence[int] = ALL_CAMERAS,
                     noisy_2d: bool = False, batch_size: int = 1024,
-                    limit: Optional[int] = None) -> Dict:
+                    limit: Optional[int] = None,
+                    latents: Optional[np.ndarray] = None) -> Dict:
   """Metrics of DESIGN.md over every visible sample of a split.
 
   Args:
-    predict: keypoints [B, 16, 2] px -> root-relative 3D [B, 16, 3] mm.
+    predict: keypoints [B, 16, 2] px -> root-relative 3D [B, 16, 3] mm; with
+      `latents`: (keypoints, their G [B, M, 3]) -> 3D.
     protocol_dir: prepared protocol.
     split: 'test' or 'train'.
     camera_indices: cameras evaluated (Protocol #3: the held-out one).
     noisy_2d: evaluate on the noisy 2D.
     batch_size: samples per prediction call.
     limit: evaluate only the first N samples (None: all).
+    latents: the G of every evaluated sample, in order (`LatentCache`).
 
   Returns:
     `metrics.summarize` output: count, mean, per_action, mean_over_actions
     (MPJPE, P-MPJPE, N-MPJPE in mm; 3DPCK@150 and AUC as fractions), plus
     'per_camera': {camera index: count}.
   """
-  ds = pipeline.sample_dataset(protocol_dir, split, camera_indices, noisy_2d)
-  if limit:
-    ds = ds.take(limit)
-  ds = ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+  ds = _batches(protocol_dir, split, camera_indices, noisy_2d, batch_size,
+                limit)
   values: Dict[str, list] = {}
   actions, cams = [], []
   metric_fn = tf.function(metrics.pose_metrics, reduce_retracing=True)
+  offset = 0
   for batch in ds:
-    pred = predict(batch['keypoints_2d_px'])
+    kp = batch['keypoints_2d_px']
+    if latents is None:
+      pred = predict(kp)
+    else:
+      n = int(kp.shape[0])
+      pred = predict(kp, latents[offset:offset + n])
+      offset += n
     for k, v in metric_fn(pred, batch['pose_3d_mm']).items():
       values.setdefault(k, []).append(v.numpy())
     actions.append(batch['action'].numpy())
@@ -64,11 +81,67 @@ def evaluate_lifter(predict: Callable[[tf.Tensor], tf.Tensor],
   if not actions:
     raise DataError(f'split {split!r} has no visible sample for cameras '
                     f'{tuple(camera_indices)}', protocol_dir)
+  if latents is not None and offset != len(latents):
+    raise ValueError(f'{len(latents)} latents for {offset} samples')
   per_example = {k: np.concatenate(v) for k, v in values.items()}
   result = metrics.summarize(per_example, np.concatenate(actions))
   cam_ids, counts = np.unique(np.concatenate(cams), return_counts=True)
   result['per_camera'] = {str(c): int(n) for c, n in zip(cam_ids, counts)}
   return result
+
+
+class LatentCache:
+  """The G of evaluated samples, shared by runs on the same representation.
+
+  G depends only on the frozen representation and the 2D, and encoding
+  (skeleton maps and phi) is most of a G regressor's evaluation time, so
+  the runs of an experiment on one representation encode each split once.
+  Entries are keyed by a digest of the representation's weights (and the
+  map margin), so a different or retrained representation never reads
+  another's G; at most `max_entries` (about 34 MB each for the 89,420 test
+  samples, M = 32) are kept, the oldest dropped first.
+  """
+
+  def __init__(self, max_entries: int = 4):
+    self.max_entries = max_entries
+    self._store: 'collections.OrderedDict[tuple, np.ndarray]' = (
+        collections.OrderedDict())
+    self.hits = 0
+    self.misses = 0
+
+  @staticmethod
+  def fingerprint(model) -> Optional[str]:
+    """Digest of the model's representation (None: it uses no G)."""
+    representation = getattr(model, 'representation', None)
+    if representation is None:
+      return None
+    digest = hashlib.sha256(repr(getattr(model, 'map_margin', None)).encode())
+    for w in representation.weights:
+      digest.update(w.path.encode())
+      digest.update(np.ascontiguousarray(w.numpy()).tobytes())
+    return digest.hexdigest()
+
+  def latents(self, fingerprint: str, encode: Callable[[tf.Tensor], tf.Tensor],
+              protocol_dir: str, split: str, camera_indices: Sequence[int],
+              noisy_2d: bool, batch_size: int, limit: Optional[int]
+              ) -> np.ndarray:
+    """G [N, M, 3] of a split's samples in evaluation order (cached)."""
+    key = (fingerprint, os.path.abspath(protocol_dir), split,
+           tuple(camera_indices), bool(noisy_2d), limit)
+    if key in self._store:
+      self.hits += 1
+      self._store.move_to_end(key)
+      return self._store[key]
+    self.misses += 1
+    parts = [encode(b['keypoints_2d_px']).numpy() for b in _batches(
+        protocol_dir, split, camera_indices, noisy_2d, batch_size, limit)]
+    if not parts:
+      raise DataError(f'split {split!r} has no visible sample for cameras '
+                      f'{tuple(camera_indices)}', protocol_dir)
+    self._store[key] = np.concatenate(parts)
+    while len(self._store) > self.max_entries:
+      self._store.popitem(last=False)
+    return self._store[key]
 
 
 def check_cameras(camera_indices: Sequence[int]) -> Tuple[int, ...]:
@@ -145,7 +218,8 @@ def evaluate_run(model, config, model_dir: str,
                  inputs: Sequence[str] = ('exact',),
                  cameras: Optional[Sequence[int]] = None,
                  split: str = 'test', limit: Optional[int] = None,
-                 batch_size: int = 1024) -> Dict:
+                 batch_size: int = 1024,
+                 latent_cache: Optional[LatentCache] = None) -> Dict:
   """Evaluates a loaded regressor run on exact and/or noisy 2D.
 
   Args:
@@ -158,6 +232,8 @@ def evaluate_run(model, config, model_dir: str,
     split: 'test' or 'train'.
     limit: evaluate the first N samples only (None: all).
     batch_size: samples per prediction call.
+    latent_cache: reuse G across runs on the same representation (None:
+      encode inline).
 
   Returns:
     `run_description` plus split, test_cameras, protocol ('#1/#2', '#3' or
@@ -168,17 +244,31 @@ def evaluate_run(model, config, model_dir: str,
       raise ArgumentError(f'inputs must be among {INPUTS}, got {name!r}')
   test_cams = (check_cameras(cameras) if cameras is not None
                else test_cameras_for(config.camera_indices))
-  predict = tf.function(
-      lambda kp: model(kp, training=False)['pose_3d_mm'],
-      input_signature=[tf.TensorSpec([None, 16, 2], tf.float32)])
+  kp_spec = tf.TensorSpec([None, 16, 2], tf.float32)
+  predict = tf.function(lambda kp: model(kp, training=False)['pose_3d_mm'],
+                        input_signature=[kp_spec])
+  fingerprint = (latent_cache.fingerprint(model) if latent_cache is not None
+                 else None)
+  if fingerprint:
+    encode = tf.function(lambda kp: model(kp, training=False)['latent'],
+                         input_signature=[kp_spec])
+    predict = tf.function(
+        lambda kp, g: model({'keypoints_2d_px': kp, 'latent': g},
+                            training=False)['pose_3d_mm'],
+        input_signature=[kp_spec, tf.TensorSpec([None, None, 3], tf.float32)])
   record = run_description(model_dir, config)
   record.update(split=split, test_cameras=list(test_cams),
                 protocol=protocol_names(config.camera_indices, test_cams),
                 results={})
   for name in inputs:
+    latents = None
+    if fingerprint:
+      latents = latent_cache.latents(
+          fingerprint, encode, config.protocol_dir, split, test_cams,
+          name == 'noisy', batch_size, limit)
     record['results'][name] = evaluate_lifter(
         predict, config.protocol_dir, split, test_cams, name == 'noisy',
-        batch_size=batch_size, limit=limit)
+        batch_size=batch_size, limit=limit, latents=latents)
   return record
 
 

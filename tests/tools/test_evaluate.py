@@ -66,6 +66,35 @@ def test_evaluate_run_protocols_1_and_3(tmp_path_factory):
     evaluator.evaluate_run(model, cfg, reg3, ('blurry',))
 
 
+def test_latent_cache_gives_the_inline_results_and_is_shared(
+    tmp_path_factory):
+  reg1 = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
+  reg2 = tiny_runs.regressor(tmp_path_factory, 'regression2_g', 'BL+DG+AUG')
+  reg_sg = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+SG')
+  cache = evaluator.LatentCache()
+  for run in (reg1, reg2):
+    model, cfg = load_regressor_run(run)
+    inline = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'))
+    cached = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
+                                    latent_cache=cache)
+    for name in ('exact', 'noisy'):
+      a, b = inline['results'][name], cached['results'][name]
+      assert a['count'] == b['count']
+      for k in METRICS:
+        np.testing.assert_allclose(b['mean'][k], a['mean'][k], rtol=1e-5,
+                                   atol=1e-4)
+  # Both runs share one representation: exact and noisy encoded once.
+  assert (cache.misses, cache.hits) == (2, 2)
+  model, cfg = load_regressor_run(reg_sg)
+  evaluator.evaluate_run(model, cfg, reg_sg, latent_cache=cache)
+  assert (cache.misses, cache.hits) == (3, 2)  # another representation
+  baseline = tiny_runs.regressor(tmp_path_factory, 'baseline1')
+  model, cfg = load_regressor_run(baseline)
+  assert evaluator.LatentCache.fingerprint(model) is None
+  evaluator.evaluate_run(model, cfg, baseline, latent_cache=cache)
+  assert (cache.misses, cache.hits) == (3, 2)  # no G, nothing cached
+
+
 def test_bvh_protocol_puts_every_clip_in_test(tmp_path):
   clips = tiny_runs.copy_clips(tmp_path / 'clips')
   manifest = evaluator.bvh_protocol(clips, str(tmp_path / 'p'))
