@@ -36,6 +36,11 @@ def _batches(protocol_dir, split, camera_indices, noisy_2d, batch_size, limit):
   return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def _no_samples(protocol_dir, split, camera_indices) -> DataError:
+  return DataError(f'split {split!r} has no visible sample for cameras '
+                   f'{tuple(camera_indices)}', protocol_dir)
+
+
 def evaluate_lifter(predict: Callable[..., tf.Tensor],
                     protocol_dir: str, split: str = 'test',
                     camera_indices: Sequence[int] = ALL_CAMERAS,
@@ -79,8 +84,7 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
     actions.append(batch['action'].numpy())
     cams.append(batch['camera'].numpy())
   if not actions:
-    raise DataError(f'split {split!r} has no visible sample for cameras '
-                    f'{tuple(camera_indices)}', protocol_dir)
+    raise _no_samples(protocol_dir, split, camera_indices)
   if latents is not None and offset != len(latents):
     raise ValueError(f'{len(latents)} latents for {offset} samples')
   per_example = {k: np.concatenate(v) for k, v in values.items()}
@@ -136,8 +140,7 @@ class LatentCache:
     parts = [encode(b['keypoints_2d_px']).numpy() for b in _batches(
         protocol_dir, split, camera_indices, noisy_2d, batch_size, limit)]
     if not parts:
-      raise DataError(f'split {split!r} has no visible sample for cameras '
-                      f'{tuple(camera_indices)}', protocol_dir)
+      raise _no_samples(protocol_dir, split, camera_indices)
     self._store[key] = np.concatenate(parts)
     while len(self._store) > self.max_entries:
       self._store.popitem(last=False)
