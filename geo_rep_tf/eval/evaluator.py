@@ -46,7 +46,8 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
                     camera_indices: Sequence[int] = ALL_CAMERAS,
                     noisy_2d: bool = False, batch_size: int = 1024,
                     limit: Optional[int] = None,
-                    latents: Optional[np.ndarray] = None) -> Dict:
+                    latents: Optional[np.ndarray] = None,
+                    latent_out: Optional[list] = None) -> Dict:
   """Metrics of DESIGN.md over every visible sample of a split.
 
   Args:
@@ -59,6 +60,8 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
     batch_size: samples per prediction call.
     limit: evaluate only the first N samples (None: all).
     latents: the G of every evaluated sample, in order (`LatentCache`).
+    latent_out: when given, `predict` returns (3D, G) and each batch's G
+      is appended to it (fills a `LatentCache` in the same pass).
 
   Returns:
     `metrics.summarize` output: count, mean, per_action, mean_over_actions
@@ -73,7 +76,10 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
   offset = 0
   for batch in ds:
     kp = batch['keypoints_2d_px']
-    if latents is None:
+    if latent_out is not None:
+      pred, g = predict(kp)
+      latent_out.append(g.numpy())
+    elif latents is None:
       pred = predict(kp)
     else:
       n = int(kp.shape[0])
@@ -100,8 +106,8 @@ class LatentCache:
   G depends only on the frozen representation and the 2D, and encoding
   (skeleton maps and phi) is most of a G regressor's evaluation time, so
   the runs of an experiment on one representation encode each split once.
-  Entries are keyed by a digest of the representation's weights (and the
-  map margin), so a different or retrained representation never reads
+  Entries are keyed by a digest of the encoder's weights and the map
+  drawing settings, so a different or retrained representation never reads
   another's G; at most `max_entries` (about 34 MB each for the 89,420 test
   samples, M = 32) are kept, the oldest dropped first.
   """
@@ -115,36 +121,47 @@ class LatentCache:
 
   @staticmethod
   def fingerprint(model) -> Optional[str]:
-    """Digest of the model's representation (None: it uses no G)."""
+    """Digest of what G depends on (None: the model uses no G).
+
+    The encoder phi's weights and the map drawing (margin, size, sigma);
+    the decoders do not change G and are left out.
+    """
     representation = getattr(model, 'representation', None)
     if representation is None:
       return None
-    digest = hashlib.sha256(repr(getattr(model, 'map_margin', None)).encode())
-    for w in representation.weights:
+    drawing = (getattr(model, 'map_margin', None),
+               getattr(representation, 'map_size', None),
+               getattr(representation, 'map_sigma', None))
+    digest = hashlib.sha256(repr(drawing).encode())
+    encoder = getattr(representation, 'phi', representation)
+    for w in encoder.weights:
       digest.update(w.path.encode())
       digest.update(np.ascontiguousarray(w.numpy()).tobytes())
     return digest.hexdigest()
 
-  def latents(self, fingerprint: str, encode: Callable[[tf.Tensor], tf.Tensor],
-              protocol_dir: str, split: str, camera_indices: Sequence[int],
-              noisy_2d: bool, batch_size: int, limit: Optional[int]
-              ) -> np.ndarray:
-    """G [N, M, 3] of a split's samples in evaluation order (cached)."""
-    key = (fingerprint, os.path.abspath(protocol_dir), split,
-           tuple(camera_indices), bool(noisy_2d), limit)
+  @staticmethod
+  def key(fingerprint: str, protocol_dir: str, split: str,
+          camera_indices: Sequence[int], noisy_2d: bool,
+          limit: Optional[int]) -> tuple:
+    """The entry of one representation's G over one evaluated sample set."""
+    return (fingerprint, os.path.abspath(protocol_dir), split,
+            tuple(camera_indices), bool(noisy_2d), limit)
+
+  def get(self, key: tuple) -> Optional[np.ndarray]:
+    """G [N, M, 3] in evaluation order, or None (counted as a miss)."""
     if key in self._store:
       self.hits += 1
       self._store.move_to_end(key)
       return self._store[key]
     self.misses += 1
-    parts = [encode(b['keypoints_2d_px']).numpy() for b in _batches(
-        protocol_dir, split, camera_indices, noisy_2d, batch_size, limit)]
-    if not parts:
-      raise _no_samples(protocol_dir, split, camera_indices)
+    return None
+
+  def put(self, key: tuple, parts: Sequence[np.ndarray]) -> None:
+    """Stores the per-batch G of a sample set (oldest entries dropped)."""
     self._store[key] = np.concatenate(parts)
+    self._store.move_to_end(key)
     while len(self._store) > self.max_entries:
       self._store.popitem(last=False)
-    return self._store[key]
 
 
 def check_cameras(camera_indices: Sequence[int]) -> Tuple[int, ...]:
@@ -253,9 +270,13 @@ def evaluate_run(model, config, model_dir: str,
   fingerprint = (latent_cache.fingerprint(model) if latent_cache is not None
                  else None)
   if fingerprint:
-    encode = tf.function(lambda kp: model(kp, training=False)['latent'],
-                         input_signature=[kp_spec])
-    predict = tf.function(
+    # A miss predicts and keeps G in one pass; a hit feeds the kept G.
+    @tf.function(input_signature=[kp_spec])
+    def predict_keep(kp):
+      out = model(kp, training=False)
+      return out['pose_3d_mm'], out['latent']
+
+    predict_cached = tf.function(
         lambda kp, g: model({'keypoints_2d_px': kp, 'latent': g},
                             training=False)['pose_3d_mm'],
         input_signature=[kp_spec, tf.TensorSpec([None, None, 3], tf.float32)])
@@ -264,14 +285,25 @@ def evaluate_run(model, config, model_dir: str,
                 protocol=protocol_names(config.camera_indices, test_cams),
                 results={})
   for name in inputs:
-    latents = None
-    if fingerprint:
-      latents = latent_cache.latents(
-          fingerprint, encode, config.protocol_dir, split, test_cams,
-          name == 'noisy', batch_size, limit)
-    record['results'][name] = evaluate_lifter(
-        predict, config.protocol_dir, split, test_cams, name == 'noisy',
-        batch_size=batch_size, limit=limit, latents=latents)
+    noisy = name == 'noisy'
+    if not fingerprint:
+      record['results'][name] = evaluate_lifter(
+          predict, config.protocol_dir, split, test_cams, noisy,
+          batch_size=batch_size, limit=limit)
+      continue
+    key = latent_cache.key(fingerprint, config.protocol_dir, split,
+                           test_cams, noisy, limit)
+    latents = latent_cache.get(key)
+    if latents is not None:
+      record['results'][name] = evaluate_lifter(
+          predict_cached, config.protocol_dir, split, test_cams, noisy,
+          batch_size=batch_size, limit=limit, latents=latents)
+    else:
+      parts = []
+      record['results'][name] = evaluate_lifter(
+          predict_keep, config.protocol_dir, split, test_cams, noisy,
+          batch_size=batch_size, limit=limit, latent_out=parts)
+      latent_cache.put(key, parts)
   return record
 
 

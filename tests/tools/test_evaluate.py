@@ -95,6 +95,24 @@ def test_latent_cache_gives_the_inline_results_and_is_shared(
   assert (cache.misses, cache.hits) == (3, 2)  # no G, nothing cached
 
 
+def test_latent_fingerprint_follows_the_encoder_and_the_map_drawing(
+    tmp_path_factory):
+  run = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
+  model, _ = load_regressor_run(run)
+  rep = model.representation
+  before = evaluator.LatentCache.fingerprint(model)
+  for w in rep.psi.weights:  # the decoder does not change G
+    w.assign(w + 1.0)
+  assert evaluator.LatentCache.fingerprint(model) == before
+  rep.map_sigma += 0.5  # the maps phi reads do
+  changed_sigma = evaluator.LatentCache.fingerprint(model)
+  assert changed_sigma != before
+  w = rep.phi.weights[0]
+  w.assign(w + 1.0)
+  assert evaluator.LatentCache.fingerprint(model) not in (before,
+                                                          changed_sigma)
+
+
 def test_bvh_protocol_puts_every_clip_in_test(tmp_path):
   clips = tiny_runs.copy_clips(tmp_path / 'clips')
   manifest = evaluator.bvh_protocol(clips, str(tmp_path / 'p'))
