@@ -5,6 +5,7 @@ import os
 from absl import flags
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.training import checkpoints
 from geo_rep_tf.training import strategy as strategy_lib
 from geo_rep_tf.training.trainer import TrainerConfig
 
@@ -115,6 +116,13 @@ def train_and_evaluate(task, extra_config) -> None:
   """Builds the Trainer from the flags, trains to --train_steps, evaluates."""
   from geo_rep_tf.training.trainer import Trainer
   check_model_dir(FLAGS.model_dir)
+  # A finished run is left as it is: building the trainer would first build
+  # the input pipeline (for a regressor on G: encode every labelled sample).
+  done = checkpoints.saved_step(FLAGS.model_dir)
+  if done is not None and done >= FLAGS.train_steps:
+    print(f'{FLAGS.model_dir}: already trained to step {done} '
+          f'(--train_steps={FLAGS.train_steps}); nothing to do')
+    return
   trainer = Trainer(task, trainer_config(), make_strategy(),
                     flags_text=flags_text(), extra_config=extra_config)
   trainer.train()

@@ -71,6 +71,23 @@ def latest_checkpoint(path: str) -> Optional[str]:
   return None
 
 
+def saved_step(model_dir: str) -> Optional[int]:
+  """The training step in model_dir's latest checkpoint, read from disk.
+
+  Cheap (no model is built), so a binary can see that a run is finished
+  before it builds an input pipeline. None when there is no checkpoint or
+  its step cannot be read (the trainer's restore then decides).
+  """
+  path = tf.train.latest_checkpoint(model_dir) if os.path.isdir(
+      model_dir) else None
+  if not path:
+    return None
+  try:
+    return int(tf.train.load_variable(path, 'step/.ATTRIBUTES/VARIABLE_VALUE'))
+  except Exception:  # pylint: disable=broad-except
+    return None
+
+
 def read_manager(ckpt: tf.train.Checkpoint, model_dir: str,
                  manager: tf.train.CheckpointManager
                  ) -> tf.train.CheckpointManager:

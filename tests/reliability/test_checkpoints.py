@@ -77,3 +77,15 @@ def test_every_checkpoint_damaged_is_an_error_not_a_silent_restart(
                      r'read \(newest ckpt-4\)'):
     _trainer(tmp_path, 4, logs)
   assert len([l for l in logs if l.startswith('warning:')]) == 2
+
+
+def test_saved_step_reads_the_latest_checkpoint_without_a_model(tmp_path):
+  from geo_rep_tf.training import checkpoints
+  assert checkpoints.saved_step(str(tmp_path / 'absent')) is None
+  assert checkpoints.saved_step(str(tmp_path)) is None  # no checkpoint yet
+  trainer = _trainer(tmp_path, 4, [])
+  trainer.train()
+  assert checkpoints.saved_step(str(tmp_path)) == 4
+  # Unreadable: None, and the trainer's restore decides (falls back).
+  os.remove(trainer.manager.latest_checkpoint + '.index')
+  assert checkpoints.saved_step(str(tmp_path)) is None
