@@ -68,6 +68,8 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
     (MPJPE, P-MPJPE, N-MPJPE in mm; 3DPCK@150 and AUC as fractions), plus
     'per_camera': {camera index: count}.
   """
+  if latents is not None and latent_out is not None:
+    raise ValueError('latents and latent_out exclude each other')
   ds = _batches(protocol_dir, split, camera_indices, noisy_2d, batch_size,
                 limit)
   values: Dict[str, list] = {}
@@ -286,23 +288,20 @@ def evaluate_run(model, config, model_dir: str,
                 results={})
   for name in inputs:
     noisy = name == 'noisy'
-    if not fingerprint:
-      record['results'][name] = evaluate_lifter(
-          predict, config.protocol_dir, split, test_cams, noisy,
-          batch_size=batch_size, limit=limit)
-      continue
-    key = latent_cache.key(fingerprint, config.protocol_dir, split,
-                           test_cams, noisy, limit)
-    latents = latent_cache.get(key)
-    if latents is not None:
-      record['results'][name] = evaluate_lifter(
-          predict_cached, config.protocol_dir, split, test_cams, noisy,
-          batch_size=batch_size, limit=limit, latents=latents)
-    else:
-      parts = []
-      record['results'][name] = evaluate_lifter(
-          predict_keep, config.protocol_dir, split, test_cams, noisy,
-          batch_size=batch_size, limit=limit, latent_out=parts)
+    fn, extra, parts, key = predict, {}, None, None
+    if fingerprint:
+      key = latent_cache.key(fingerprint, config.protocol_dir, split,
+                             test_cams, noisy, limit)
+      latents = latent_cache.get(key)
+      if latents is not None:
+        fn, extra = predict_cached, dict(latents=latents)
+      else:
+        parts = []
+        fn, extra = predict_keep, dict(latent_out=parts)
+    record['results'][name] = evaluate_lifter(
+        fn, config.protocol_dir, split, test_cams, noisy,
+        batch_size=batch_size, limit=limit, **extra)
+    if parts is not None:
       latent_cache.put(key, parts)
   return record
 

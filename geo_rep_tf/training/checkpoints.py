@@ -76,10 +76,10 @@ def saved_step(model_dir: str) -> Optional[int]:
 
   Cheap (no model is built), so a binary can see that a run is finished
   before it builds an input pipeline. None when there is no checkpoint or
-  its step cannot be read (the trainer's restore then decides).
+  its step cannot be read (the trainer's restore then decides). The key is
+  that of the `step` variable `Trainer` checkpoints.
   """
-  path = tf.train.latest_checkpoint(model_dir) if os.path.isdir(
-      model_dir) else None
+  path = latest_checkpoint(model_dir)
   if not path:
     return None
   try:
