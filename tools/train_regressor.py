@@ -41,6 +41,10 @@ flags.DEFINE_boolean('noisy_2d', False, 'Train on the noisy 2D.')
 flags.DEFINE_boolean('cache_latent', True, 'Regressors on G: encode the N '
                      'labelled samples once (phi is frozen) instead of at '
                      'every step.')
+flags.DEFINE_string('latent_cache_dir', None, 'Regressors on G: where the G '
+                    'of training samples is kept between runs on the same '
+                    'representation (default: REPRESENTATION_DIR/latent_cache;'
+                    ' empty: not kept).')
 flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
                      'centred and scaled (statistics from training '
                      '2D, stored with the regressor).')
@@ -57,8 +61,9 @@ def main(argv):
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       label_seed=FLAGS.label_seed, seed=FLAGS.seed,
       cache_latent=FLAGS.cache_latent,
-      standardize_latent=FLAGS.standardize_latent)
-  _common.train_and_evaluate(rt.RegressorTask(reg),
+      standardize_latent=FLAGS.standardize_latent,
+      latent_cache_dir=FLAGS.latent_cache_dir)
+  _common.train_and_evaluate(rt.RegressorTask(reg, log=print),
                              dict(regressor=dataclasses.asdict(reg)))
 
 

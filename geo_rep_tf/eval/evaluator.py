@@ -102,6 +102,23 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
   return result
 
 
+def latent_fingerprint(representation, map_margin) -> str:
+  """Digest of everything G depends on besides the 2D itself.
+
+  The encoder phi's weights and the map drawing (margin, size, sigma) of a
+  `ViewSynthesis`; the decoders do not change G and are left out. The same
+  digest means the same G for the same keypoints.
+  """
+  drawing = (map_margin, getattr(representation, 'map_size', None),
+             getattr(representation, 'map_sigma', None))
+  digest = hashlib.sha256(repr(drawing).encode())
+  encoder = getattr(representation, 'phi', representation)
+  for w in encoder.weights:
+    digest.update(w.path.encode())
+    digest.update(np.ascontiguousarray(w.numpy()).tobytes())
+  return digest.hexdigest()
+
+
 class LatentCache:
   """The G of evaluated samples, shared by runs on the same representation.
 
@@ -125,21 +142,14 @@ class LatentCache:
   def fingerprint(model) -> Optional[str]:
     """Digest of what G depends on (None: the model uses no G).
 
-    The encoder phi's weights and the map drawing (margin, size, sigma);
-    the decoders do not change G and are left out.
+    `pose_lifter.latent_fingerprint` of the model's representation at its
+    map margin.
     """
     representation = getattr(model, 'representation', None)
     if representation is None:
       return None
-    drawing = (getattr(model, 'map_margin', None),
-               getattr(representation, 'map_size', None),
-               getattr(representation, 'map_sigma', None))
-    digest = hashlib.sha256(repr(drawing).encode())
-    encoder = getattr(representation, 'phi', representation)
-    for w in encoder.weights:
-      digest.update(w.path.encode())
-      digest.update(np.ascontiguousarray(w.numpy()).tobytes())
-    return digest.hexdigest()
+    return latent_fingerprint(representation,
+                              getattr(model, 'map_margin', None))
 
   @staticmethod
   def key(fingerprint: str, protocol_dir: str, split: str,

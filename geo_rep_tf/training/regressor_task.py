@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import time
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import keras
 import numpy as np
@@ -14,13 +15,14 @@ import tensorflow as tf
 
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError, DataError
-from geo_rep_tf.eval import metrics
+from geo_rep_tf.eval import evaluator, metrics
 from geo_rep_tf.geometry import normalization
 from geo_rep_tf.losses import pose as pose_losses
 from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter, pose_latent
 from geo_rep_tf.models.view_synthesis import RUN_CONFIG_KEYS, ViewSynthesis
 from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
+from geo_rep_tf.utils.files import atomic_path
 
 
 @dataclasses.dataclass
@@ -41,6 +43,9 @@ class RegressorConfig:
     global_batch_size: samples per step.
     label_seed: which N samples are labelled.
     seed: data-order seed.
+    latent_cache_dir: where the G of training samples is kept on disk
+      between runs on the same representation (None: the representation
+      run's `latent_cache/`; '': not kept).
     cache_latent: for regressors on G, encode the N labelled samples once
       (phi is frozen, so G of a sample never changes) and train on the
       cached G instead of drawing maps and running phi at every step; the
@@ -63,6 +68,7 @@ class RegressorConfig:
   label_seed: int = 0
   seed: int = 0
   cache_latent: bool = True
+  latent_cache_dir: Optional[str] = None
   standardize_latent: bool = True
 
   def __post_init__(self):
@@ -110,14 +116,16 @@ def load_representation(model_dir: str) -> ViewSynthesis:
 
 
 def with_cached_latent(samples: tf.data.Dataset, representation: ViewSynthesis,
-                       batch_size: int = 1024) -> tf.data.Dataset:
+                       batch_size: int = 1024,
+                       cache_dir: Optional[str] = None,
+                       log=None) -> tf.data.Dataset:
   """`samples` with 'latent' (G of each sample's 2D) added, computed once.
 
   Runs the frozen encoder eagerly over the (finite) samples and returns an
   in-memory dataset of the same samples, in the same order. G is computed
   exactly as `PoseLifter` computes it (same map drawing, phi in inference
   mode), so a regressor trained on it sees the numbers it would see
-  otherwise.
+  otherwise. `cache_dir` and `log`: see `encode_latents`.
   """
   parts = {'keypoints_2d_px': [], 'pose_3d_mm': []}
   for batch in samples.batch(batch_size):
@@ -127,21 +135,68 @@ def with_cached_latent(samples: tf.data.Dataset, representation: ViewSynthesis,
     raise DataError('no labelled training samples to encode')
   arrays = {k: np.concatenate(v) for k, v in parts.items()}
   arrays['latent'] = encode_latents(representation, arrays['keypoints_2d_px'],
-                                    batch_size)
+                                    batch_size, cache_dir, log)
   return tf.data.Dataset.from_tensor_slices(arrays)
 
 
 # Training samples whose G gives the standardisation statistics.
 LATENT_STATS_SAMPLES = 20_000
+# The crop margin of the skeleton maps G is drawn from (`pose_latent`).
+MAP_MARGIN = 0.2
+
+
+def latent_cache_path(cache_dir: str, representation: ViewSynthesis,
+                      keypoints_px: np.ndarray) -> str:
+  """The file that holds the G of these keypoints under this encoder."""
+  digest = hashlib.sha256(
+      evaluator.latent_fingerprint(representation, MAP_MARGIN).encode())
+  keypoints = np.ascontiguousarray(keypoints_px, np.float32)
+  digest.update(repr(keypoints.shape).encode())
+  digest.update(keypoints.tobytes())
+  return os.path.join(cache_dir, f'g_{digest.hexdigest()[:40]}.npy')
 
 
 def encode_latents(representation: ViewSynthesis, keypoints_px: np.ndarray,
-                   batch_size: int = 1024) -> np.ndarray:
-  """G [N, M, 3] of keypoints [N, 16, 2] px, as `PoseLifter` computes it."""
-  encode = tf.function(lambda kp: pose_latent(representation, kp))
-  return np.concatenate([
+                   batch_size: int = 1024, cache_dir: Optional[str] = None,
+                   log=None) -> np.ndarray:
+  """G [N, M, 3] of keypoints [N, 16, 2] px, as `PoseLifter` computes it.
+
+  With `cache_dir`, G is read from there when these exact keypoints were
+  encoded before by an encoder with the same weights and map drawing (a
+  digest of both names the file), and written there otherwise (atomically;
+  a cache that cannot be written only costs the next run the encoding).
+  Runs of one experiment on one representation (several N, regressor
+  types, the statistics draw) then encode each sample set once. `log`
+  (a callable) hears which happened.
+  """
+  path = (latent_cache_path(cache_dir, representation, keypoints_px)
+          if cache_dir else None)
+  if path and os.path.exists(path):
+    try:
+      latents = np.load(path)
+    except (OSError, ValueError) as e:
+      latents = None
+      if log:
+        log(f'G cache: unreadable {path} ({e}); encoding again')
+    if latents is not None and latents.shape[0] == len(keypoints_px):
+      if log:
+        log(f'G cache: {len(latents)} samples from {path}')
+      return latents
+  encode = tf.function(lambda kp: pose_latent(representation, kp, MAP_MARGIN))
+  latents = np.concatenate([
       encode(tf.constant(keypoints_px[i:i + batch_size])).numpy()
       for i in range(0, len(keypoints_px), batch_size)])
+  if path:
+    try:
+      with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as fh:
+          np.save(fh, latents)
+      if log:
+        log(f'G cache: wrote {len(latents)} samples to {path}')
+    except OSError as e:
+      if log:
+        log(f'G cache: could not write {path} ({e}); not kept')
+  return latents
 
 
 def latent_statistics_keypoints(config: 'RegressorConfig',
@@ -163,8 +218,21 @@ class RegressorTask(Task):
 
   name = 'regressor'
 
-  def __init__(self, config: RegressorConfig):
+  def __init__(self, config: RegressorConfig,
+               log: Optional[Callable[[str], None]] = None):
+    """Args: config: the run; log: progress lines of the G cache."""
     self.config = config
+    self._log = log
+
+  @property
+  def latent_cache_dir(self) -> Optional[str]:
+    """Where training G is kept between runs (None: nowhere)."""
+    c = self.config
+    if c.latent_cache_dir is not None:
+      return c.latent_cache_dir or None
+    if not c.representation_dir:
+      return None
+    return os.path.join(c.representation_dir, 'latent_cache')
 
   def build_model(self) -> keras.Model:
     c = self.config
@@ -190,7 +258,8 @@ class RegressorTask(Task):
     if len(kp) < 2:
       raise DataError('too few training samples for the G statistics',
                       self.config.protocol_dir)
-    model.standardizer.set_statistics(encode_latents(model.representation, kp))
+    model.standardizer.set_statistics(encode_latents(
+        model.representation, kp, cache_dir=self.latent_cache_dir, log=log))
     log(f'G standardisation: statistics of {len(kp)} training samples\' 2D '
         f'({time.time() - t0:.0f} s)')
 
@@ -211,7 +280,8 @@ class RegressorTask(Task):
     if c.num_labels:
       ds = ds.take(c.num_labels)
     if REGRESSORS[c.regressor][1] and c.cache_latent:
-      ds = with_cached_latent(ds, load_representation(c.representation_dir))
+      ds = with_cached_latent(ds, load_representation(c.representation_dir),
+                              cache_dir=self.latent_cache_dir, log=self._log)
     ds = ds.cache().repeat()
     ds = ds.shuffle(min(c.num_labels or 50_000, 50_000),
                     seed=c.seed * 1000 + context.input_pipeline_id)

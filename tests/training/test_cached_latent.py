@@ -1,5 +1,7 @@
 """Regressors on G train on G cached once (phi is frozen)."""
 
+import os
+
 import numpy as np
 import tensorflow as tf
 
@@ -44,3 +46,66 @@ def test_cached_latent_is_what_the_lifter_computes(tiny_protocol, tmp_path):
       trainers[True].model.regressor.get_weights())
   losses = {cache: t.train()['total'] for cache, t in trainers.items()}
   np.testing.assert_allclose(losses[True], losses[False], rtol=1e-4)
+
+
+def test_training_g_is_kept_on_disk_per_encoder_and_keypoints(
+    tiny_protocol, tmp_path, monkeypatch):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=2)
+  rep = rt.load_representation(rep_dir)
+  cache = str(tmp_path / 'cache')
+  rng = np.random.default_rng(0)
+  kp = rng.uniform(100, 900, [40, 16, 2]).astype(np.float32)
+  lines = []
+  first = rt.encode_latents(rep, kp, batch_size=16, cache_dir=cache,
+                            log=lines.append)
+  np.testing.assert_allclose(first, rt.encode_latents(rep, kp, 16),
+                             rtol=1e-5, atol=1e-6)
+  assert len(os.listdir(cache)) == 1 and 'wrote 40 samples' in lines[-1]
+
+  # A hit never runs the encoder.
+  def no_encoding(*args, **kwargs):
+    raise AssertionError('encoded although cached')
+  with monkeypatch.context() as m:
+    m.setattr(rt, 'pose_latent', no_encoding)
+    np.testing.assert_array_equal(
+        rt.encode_latents(rep, kp, 16, cache, lines.append), first)
+  assert 'from' in lines[-1]
+
+  # Other keypoints, or the same keypoints through a changed phi, miss.
+  rt.encode_latents(rep, kp[:39], 16, cache)
+  phi_weight = rep.phi.weights[0]
+  phi_weight.assign(phi_weight + 0.01)
+  changed = rt.encode_latents(rep, kp, 16, cache)
+  assert len(os.listdir(cache)) == 3
+  assert np.abs(changed - first).max() > 1e-6
+
+  # A damaged file is encoded again (and rewritten), not trusted.
+  path = rt.latent_cache_path(cache, rep, kp)
+  with open(path, 'wb') as fh:
+    fh.write(b'not an array')
+  np.testing.assert_array_equal(
+      rt.encode_latents(rep, kp, 16, cache, lines.append), changed)
+  assert 'unreadable' in lines[-2]
+  np.testing.assert_array_equal(np.load(path), changed)
+
+
+def test_regressor_runs_share_the_training_g_of_their_representation(
+    tiny_protocol, tmp_path):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=2)
+  context = tf.distribute.InputContext(1, 0, 1)
+  lines = []
+  task = rt.RegressorTask(rt.RegressorConfig(
+      protocol_dir=tiny_protocol, regressor='regression1', num_labels=96,
+      representation_dir=rep_dir, hidden=32, global_batch_size=32),
+      log=lines.append)
+  assert task.latent_cache_dir == os.path.join(rep_dir, 'latent_cache')
+  first = next(iter(task.dataset(context)))['latent'].numpy()
+  second = next(iter(task.dataset(context)))['latent'].numpy()
+  np.testing.assert_array_equal(first, second)
+  assert ['wrote' in lines[0], 'from' in lines[1]] == [True, True]
+  off = rt.RegressorTask(rt.RegressorConfig(
+      protocol_dir=tiny_protocol, regressor='regression1', num_labels=96,
+      representation_dir=rep_dir, latent_cache_dir=''))
+  assert off.latent_cache_dir is None
