@@ -5,7 +5,8 @@ r"""Trains a 3D regressor from N labelled samples (optionally on a learnt G).
 
 Regressors: baseline1 (Regression#1 network on normalised 2D), regression1
 (on G, "OursShallow"), regression2 (Martinez et al. residual MLP, BL),
-regression2_g (Regression#2 + G). G comes from the latest checkpoint of
+regression2_g (Regression#2 + G), baseline1_g (Baseline#1 + G: one FC of G
+added to its hidden layer, not a paper row). G comes from the latest checkpoint of
 --representation_dir and stays frozen. Reports MPJPE / P-MPJPE (mm) on the
 test split at the end.
 """

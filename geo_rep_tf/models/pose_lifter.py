@@ -23,6 +23,7 @@ from geo_rep_tf.models.view_synthesis import ViewSynthesis
 # regressor type -> (uses normalised 2D, uses G)
 REGRESSORS = {
     'baseline1': (True, False),     # Regression#1 network on 2D (Baseline#1)
+    'baseline1_g': (True, True),    # Baseline#1 + G (G added to its layer)
     'regression1': (False, True),   # Regression#1 on G ("OursShallow")
     'regression2': (True, False),   # Martinez et al. residual MLP (BL)
     'regression2_g': (True, True),  # Regression#2 + G
@@ -37,6 +38,9 @@ def make_regressor(regressor_type: str, **kwargs) -> keras.Model:
   if regressor_type == 'baseline1':
     return ShallowRegressor(input_key='keypoints_2d', name='regressor',
                             **kwargs)
+  if regressor_type == 'baseline1_g':
+    return ShallowRegressor(input_key='keypoints_2d', use_latent=True,
+                            name='regressor', **kwargs)
   if regressor_type == 'regression1':
     return ShallowRegressor(input_key='latent', name='regressor', **kwargs)
   return ResidualLifter(use_latent=regressor_type == 'regression2_g',

@@ -30,7 +30,8 @@ class ShallowRegressor(keras.Model):
   """
 
   def __init__(self, hidden: int = 1024, num_joints: int = NUM_JOINTS,
-               dropout: float = 0.0, input_key: str = 'latent', **kwargs):
+               dropout: float = 0.0, input_key: str = 'latent',
+               use_latent: bool = False, **kwargs):
     """Builds the layers.
 
     Args:
@@ -39,6 +40,11 @@ class ShallowRegressor(keras.Model):
       dropout: dropout rate after the hidden layer (0 in the paper).
       input_key: dict key of the input: 'latent' for Regression#1 (G),
         'keypoints_2d' for Baseline#1.
+      use_latent: also take G under 'latent' and add one FC layer of it
+        (no bias) to the hidden layer before its ReLU, the way DESIGN.md
+        injects G into the deeper regressors ("Baseline#1 + G"; the same as
+        the hidden layer on the concatenated inputs). Needs input_key
+        'keypoints_2d'.
       **kwargs: forwarded to `keras.Model` (name, dtype, ...).
     """
     super().__init__(**kwargs)
@@ -51,8 +57,17 @@ class ShallowRegressor(keras.Model):
     self.num_joints = num_joints
     self.dropout = dropout
     self.input_key = input_key
+    self.use_latent = use_latent
+    if use_latent and input_key == 'latent':
+      raise ArgumentError('use_latent adds G to another input: set input_key '
+                          "(e.g. 'keypoints_2d'), not 'latent'")
     self.flatten = keras.layers.Flatten(name='flatten')
-    self.fc1 = keras.layers.Dense(hidden, activation='relu', name='fc1')
+    # With G the ReLU follows the sum (the weights are the same either way).
+    self.fc1 = keras.layers.Dense(hidden, activation=None if use_latent
+                                  else 'relu', name='fc1')
+    self.fc_latent = (keras.layers.Dense(hidden, use_bias=False,
+                                         name='fc_latent')
+                      if use_latent else None)
     self.drop = keras.layers.Dropout(dropout, name='dropout')
     self.fc2 = keras.layers.Dense(num_joints * 3, name='fc2')
     self.to_joints = keras.layers.Reshape((num_joints, 3), name='to_joints')
@@ -60,7 +75,8 @@ class ShallowRegressor(keras.Model):
   @property
   def input_keys(self):
     """The dict keys `call` reads."""
-    return (self.input_key,)
+    return (self.input_key, 'latent') if self.use_latent else (
+        self.input_key,)
 
   def _select(self, inputs):
     if isinstance(inputs, dict):
@@ -88,7 +104,19 @@ class ShallowRegressor(keras.Model):
       raise ArgumentError(f'{self.name}: input needs static P and C, got '
                           f'{x.shape}')
     self.fc1.build((None, points * channels))
+    if self.use_latent:
+      latent = self._latent(keras.tree.map_shape_structure(keras.KerasTensor,
+                                                           input_shape))
+      self.fc_latent.build((None, latent.shape[1] * latent.shape[2]))
     self.fc2.build((None, self.hidden))
+
+  def _latent(self, inputs):
+    latent = inputs.get('latent') if isinstance(inputs, dict) else None
+    if latent is None or len(latent.shape) != 3 or None in latent.shape[1:]:
+      raise ArgumentError(
+          f'{self.name}: use_latent=True needs a \'latent\' input [B, M, 3] '
+          f'with static M, got {None if latent is None else latent.shape}')
+    return latent
 
   def call(self, inputs, training: Optional[bool] = None):
     """Runs the regressor.
@@ -100,12 +128,16 @@ class ShallowRegressor(keras.Model):
     Returns:
       {'pose_3d': [B, num_joints, 3]}.
     """
-    x = self.flatten(self._select(inputs))  # Shape = [B, P * C].
-    x = self.drop(self.fc1(x), training=training)
+    x = self.fc1(self.flatten(self._select(inputs)))  # Shape = [B, hidden].
+    if self.use_latent:
+      x = keras.ops.relu(x + self.fc_latent(self.flatten(self._latent(
+          inputs))))
+    x = self.drop(x, training=training)
     return {'pose_3d': self.to_joints(self.fc2(x))}
 
   def get_config(self):
     config = super().get_config()
     config.update(hidden=self.hidden, num_joints=self.num_joints,
-                  dropout=self.dropout, input_key=self.input_key)
+                  dropout=self.dropout, input_key=self.input_key,
+                  use_latent=self.use_latent)
     return config

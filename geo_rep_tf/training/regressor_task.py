@@ -239,7 +239,7 @@ class RegressorTask(Task):
     rep = (load_representation(c.representation_dir)
            if REGRESSORS[c.regressor][1] else None)
     kwargs = {}
-    if c.regressor in ('baseline1', 'regression1'):
+    if c.regressor in ('baseline1', 'baseline1_g', 'regression1'):
       kwargs['hidden'] = c.hidden
     else:
       kwargs['width'] = c.hidden

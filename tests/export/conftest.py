@@ -4,7 +4,7 @@ import keras
 import pytest
 import tensorflow as tf
 
-from geo_rep_tf.models.pose_lifter import PoseLifter
+from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter
 from geo_rep_tf.models.stacked_hourglass import StackedHourglass
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
 
@@ -15,13 +15,13 @@ def make_lifter(regressor='regression1', seed=0, map_sigma=0.0):
   """A built PoseLifter with base_filters=8 and a 64-wide regressor."""
   keras.utils.set_random_seed(seed)
   rep = None
-  if regressor in ('regression1', 'regression2_g'):
+  if REGRESSORS[regressor][1]:
     rep_kwargs = dict(base_filters=8, depth=4, name='view_synthesis')
     if map_sigma:
       rep_kwargs['map_sigma'] = map_sigma
     rep = ViewSynthesis('sg', **rep_kwargs)
     rep.encode(tf.zeros([1, 64, 64, 15]), training=False)
-  key = 'hidden' if regressor in ('baseline1', 'regression1') else 'width'
+  key = 'width' if regressor.startswith('regression2') else 'hidden'
   lifter = PoseLifter(regressor, rep, {key: 64}, name='pose_lifter')
   lifter(tf.random.uniform([1, 16, 2], 0, 100), training=False)
   return lifter

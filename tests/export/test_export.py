@@ -138,6 +138,15 @@ def test_all_precisions_image_signature_and_soft_maps(tmp_path):
   assert all(o['ok'] for o in image.values())
 
 
+def test_baseline1_g_exports_2d_and_g_in_one_graph(tmp_path):
+  report = exporter.export_lifter(make_lifter('baseline1_g', seed=2),
+                                  str(tmp_path / 'b1g'), precisions=('fp32',),
+                                  num_check=8)
+  assert report['ok'] and report['tflite']['fp32']['builtin_ops_only']
+  assert report['tflite']['fp32']['max_abs_diff_mm'] <= (
+      verify.TOLERANCES['fp32'].max_abs_mm)
+
+
 def test_failed_verification_leaves_rejected_dir_and_raises(tmp_path):
   out = str(tmp_path / 'strict')
   impossible = {'fp32': verify.Tolerance(max_abs_mm=-1.0, mean_abs_mm=-1.0)}

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import skeleton_maps
-from geo_rep_tf.models.pose_lifter import PoseLifter
+from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
 
 TINY = dict(num_points=8, base_filters=4, depth=2, map_size=16)
@@ -17,19 +17,20 @@ def _keypoints(batch=3, seed=0):
   return rng.uniform(200.0, 800.0, (batch, 16, 2)).astype(np.float32)
 
 
-@pytest.mark.parametrize('regressor', ['baseline1', 'regression1',
-                                       'regression2', 'regression2_g'])
+@pytest.mark.parametrize('regressor', ['baseline1', 'baseline1_g',
+                                       'regression1', 'regression2',
+                                       'regression2_g'])
 def test_output_shapes_and_mm_scale(regressor):
   rep = ViewSynthesis('sg', **TINY)
   lifter = PoseLifter(regressor, representation=rep,
                       regressor_kwargs=dict(hidden=32) if regressor in (
-                          'baseline1', 'regression1') else dict(
+                          'baseline1', 'baseline1_g', 'regression1') else dict(
                               width=32, num_blocks=1))
   out = lifter(_keypoints())
   assert out['pose_3d'].shape == (3, 16, 3)
   np.testing.assert_allclose(out['pose_3d_mm'], out['pose_3d'] * 1000.0,
                              rtol=1e-5)
-  assert ('latent' in out) == (regressor in ('regression1', 'regression2_g'))
+  assert ('latent' in out) == REGRESSORS[regressor][1]
 
 
 @pytest.mark.parametrize('sigma', [0.0, 1.5])

@@ -102,6 +102,35 @@ def test_shallow_round_trip():
   assert model.get_config()['input_key'] == 'keypoints_2d'
 
 
+def test_shallow_with_latent_adds_one_fc_of_g_before_the_relu():
+  inputs = {'keypoints_2d': _keypoints_2d(), 'latent': _latent()}
+  model = ShallowRegressor(hidden=16, input_key='keypoints_2d',
+                           use_latent=True, name='baseline1_g')
+  out = model(inputs)['pose_3d']
+  assert out.shape == (B, 16, 3)
+  assert model.input_keys == ('keypoints_2d', 'latent')
+  assert model.count_params() == (_dense(16 * 2, 16) + _dense(M * 3, 16, False)
+                                  + _dense(16, 48))
+  # It is the hidden layer on [2D, G] concatenated, computed by hand.
+  w1, b1, wg, w2, b2 = [w.numpy() for w in (
+      model.fc1.kernel, model.fc1.bias, model.fc_latent.kernel,
+      model.fc2.kernel, model.fc2.bias)]
+  x = np.concatenate([inputs['keypoints_2d'].reshape(B, -1),
+                      inputs['latent'].reshape(B, -1)], 1)
+  hidden = np.maximum(x @ np.concatenate([w1, wg]) + b1, 0)
+  np.testing.assert_allclose(out, (hidden @ w2 + b2).reshape(B, 16, 3),
+                             atol=1e-5)
+  # G matters, and a missing G or a G-only model with G added are errors.
+  other = model({'keypoints_2d': inputs['keypoints_2d'],
+                 'latent': _latent(5)})['pose_3d']
+  assert np.abs(other - out).max() > 1e-4
+  with pytest.raises(ArgumentError, match="'latent'"):
+    model({'keypoints_2d': inputs['keypoints_2d']})
+  with pytest.raises(ArgumentError, match='input_key'):
+    ShallowRegressor(hidden=16, use_latent=True)
+  _assert_round_trip(model, inputs)
+
+
 def test_shallow_save_and_load(tmp_path):
   model = ShallowRegressor(hidden=16)
   x = _latent()
