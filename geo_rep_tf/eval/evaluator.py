@@ -142,8 +142,7 @@ class LatentCache:
   def fingerprint(model) -> Optional[str]:
     """Digest of what G depends on (None: the model uses no G).
 
-    `pose_lifter.latent_fingerprint` of the model's representation at its
-    map margin.
+    `latent_fingerprint` of the model's representation at its map margin.
     """
     representation = getattr(model, 'representation', None)
     if representation is None:

@@ -20,6 +20,9 @@ from geo_rep_tf.models.regression1 import ShallowRegressor
 from geo_rep_tf.models.residual_lifter import ResidualLifter
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
 
+# Crop margin of the skeleton maps G is drawn from and of the 2D normalisation.
+MAP_MARGIN = 0.2
+
 # regressor type -> (uses normalised 2D, uses G)
 REGRESSORS = {
     'baseline1': (True, False),     # Regression#1 network on 2D (Baseline#1)
@@ -48,7 +51,7 @@ def make_regressor(regressor_type: str, **kwargs) -> keras.Model:
 
 
 def pose_latent(representation: ViewSynthesis, keypoints_px,
-                map_margin: float = 0.2):
+                map_margin: float = MAP_MARGIN):
   """G of 2D keypoints: skeleton maps drawn as `representation` was trained,
   encoded by its frozen phi (inference mode).
 
@@ -145,7 +148,7 @@ class PoseLifter(keras.Model):
   def __init__(self, regressor_type: str,
                representation: Optional[ViewSynthesis] = None,
                regressor_kwargs: Optional[Dict] = None,
-               map_margin: float = 0.2, standardize_latent: bool = False,
+               map_margin: float = MAP_MARGIN, standardize_latent: bool = False,
                **kwargs):
     super().__init__(**kwargs)
     self.regressor_type = regressor_type

@@ -18,7 +18,8 @@ from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import evaluator, metrics
 from geo_rep_tf.geometry import normalization
 from geo_rep_tf.losses import pose as pose_losses
-from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter, pose_latent
+from geo_rep_tf.models.pose_lifter import (MAP_MARGIN, REGRESSORS, PoseLifter,
+                                         pose_latent)
 from geo_rep_tf.models.view_synthesis import RUN_CONFIG_KEYS, ViewSynthesis
 from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
@@ -141,8 +142,6 @@ def with_cached_latent(samples: tf.data.Dataset, representation: ViewSynthesis,
 
 # Training samples whose G gives the standardisation statistics.
 LATENT_STATS_SAMPLES = 20_000
-# The crop margin of the skeleton maps G is drawn from (`pose_latent`).
-MAP_MARGIN = 0.2
 
 
 def latent_cache_path(cache_dir: str, representation: ViewSynthesis,
