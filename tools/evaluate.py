@@ -26,7 +26,8 @@ except ImportError:  # run as a script from tools/
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
-from geo_rep_tf.training.regressor_task import load_regressor_run
+from geo_rep_tf.training.regressor_task import (latent_cache_dir,
+                                                 load_regressor_run)
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
 
@@ -60,7 +61,9 @@ def _evaluate_all(protocol_dir, split, dataset):
   records = []
   cameras = (list(_common.cameras_flag_value(','.join(FLAGS.cameras)))
              if FLAGS.cameras else None)
-  latent_cache = evaluator.LatentCache()  # runs sharing a representation
+  # Runs sharing a representation encode each split once, and later calls
+  # read that G from the representation's latent_cache/.
+  latent_cache = evaluator.LatentCache(log=print)
   for d in FLAGS.model_dirs:
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
@@ -68,7 +71,8 @@ def _evaluate_all(protocol_dir, split, dataset):
     model, cfg = load_regressor_run(d, protocol_dir)
     record = evaluator.evaluate_run(
         model, cfg, d, FLAGS.inputs, cameras, split,
-        FLAGS.limit or None, FLAGS.batch_size, latent_cache)
+        FLAGS.limit or None, FLAGS.batch_size, latent_cache,
+        latent_cache_dir(cfg))
     record['dataset'] = dataset
     records.append(record)
   return records

@@ -29,7 +29,8 @@ import keras
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator, experiment_results, experiments, plots
-from geo_rep_tf.training.regressor_task import load_regressor_run
+from geo_rep_tf.training.regressor_task import (latent_cache_dir,
+                                                 load_regressor_run)
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
 
@@ -137,7 +138,7 @@ def main(argv):
       _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag))
 
   # Runs on one representation encode the test split once between them.
-  latent_cache = evaluator.LatentCache()
+  latent_cache = evaluator.LatentCache(log=print)
 
   def evaluate(spec, model_dir):
     # Keras names dropout seed generators from a process-wide counter, and
@@ -147,7 +148,8 @@ def main(argv):
     return evaluator.evaluate_run(model, cfg, model_dir, (inputs,),
                                   spec.test_cameras,
                                   limit=FLAGS.eval_limit or None,
-                                  latent_cache=latent_cache)
+                                  latent_cache=latent_cache,
+                                  latent_dir=latent_cache_dir(cfg))
 
   os.makedirs(FLAGS.out_dir, exist_ok=True)
   done = experiments.run_plan(plan, FLAGS.out_dir, train, evaluate)

@@ -24,6 +24,7 @@ import tensorflow as tf
 from geo_rep_tf.data import pipeline, protocol, tfrecord
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import metrics
+from geo_rep_tf.utils.files import atomic_path
 
 INPUTS = ('exact', 'noisy')
 ALL_CAMERAS = tuple(range(tfrecord.NUM_CAMERAS))
@@ -128,15 +129,25 @@ class LatentCache:
   Entries are keyed by a digest of the encoder's weights and the map
   drawing settings, so a different or retrained representation never reads
   another's G; at most `max_entries` (about 34 MB each for the 89,420 test
-  samples, M = 32) are kept, the oldest dropped first.
+  samples, M = 32) are kept in memory, the oldest dropped first.
+
+  `get` and `put` given a `directory` also keep each entry there as
+  `eval_g_<digest>.npy` (atomically), so later processes (another
+  `tools/evaluate.py` call) read it instead of encoding; the digest covers
+  the key and the protocol's manifest and split files, so a re-prepared
+  protocol is encoded again. A file that cannot be read or written only
+  costs the encoding.
   """
 
-  def __init__(self, max_entries: int = 4):
+  def __init__(self, max_entries: int = 4,
+               log: Optional[Callable[[str], None]] = None):
     self.max_entries = max_entries
     self._store: 'collections.OrderedDict[tuple, np.ndarray]' = (
         collections.OrderedDict())
     self.hits = 0
+    self.disk_hits = 0
     self.misses = 0
+    self._log = log
 
   @staticmethod
   def fingerprint(model) -> Optional[str]:
@@ -158,18 +169,68 @@ class LatentCache:
     return (fingerprint, os.path.abspath(protocol_dir), split,
             tuple(camera_indices), bool(noisy_2d), limit)
 
-  def get(self, key: tuple) -> Optional[np.ndarray]:
-    """G [N, M, 3] in evaluation order, or None (counted as a miss)."""
+  @staticmethod
+  def path(directory: str, key: tuple) -> str:
+    """The file of an entry in `directory`."""
+    fingerprint, protocol_dir, split = key[:3]
+    digest = hashlib.sha256(repr((fingerprint,) + key[2:]).encode())
+    for name in sorted(os.listdir(protocol_dir)):
+      if name == protocol.MANIFEST or name.startswith(f'{split}-'):
+        path = os.path.join(protocol_dir, name)
+        digest.update(f'{name}:{os.path.getsize(path)}'.encode())
+        if name == protocol.MANIFEST:
+          with open(path, 'rb') as fh:
+            digest.update(fh.read())
+    return os.path.join(directory, f'eval_g_{digest.hexdigest()[:40]}.npy')
+
+  def _say(self, message: str) -> None:
+    if self._log:
+      self._log(message)
+
+  def get(self, key: tuple,
+          directory: Optional[str] = None) -> Optional[np.ndarray]:
+    """G [N, M, 3] in evaluation order, or None (counted as a miss).
+
+    Memory first, then `directory` (a disk hit is kept in memory too).
+    """
     if key in self._store:
       self.hits += 1
       self._store.move_to_end(key)
       return self._store[key]
+    if directory:
+      path = self.path(directory, key)
+      if os.path.exists(path):
+        try:
+          latents = np.load(path)
+        except (OSError, ValueError) as e:
+          self._say(f'G cache: unreadable {path} ({e}); encoding again')
+        else:
+          self.disk_hits += 1
+          self._say(f'G cache: {len(latents)} test samples from {path}')
+          self._remember(key, latents)
+          return latents
     self.misses += 1
     return None
 
-  def put(self, key: tuple, parts: Sequence[np.ndarray]) -> None:
+  def put(self, key: tuple, parts: Sequence[np.ndarray],
+          directory: Optional[str] = None) -> None:
     """Stores the per-batch G of a sample set (oldest entries dropped)."""
-    self._store[key] = np.concatenate(parts)
+    latents = np.concatenate(parts)
+    self._remember(key, latents)
+    if not directory:
+      return
+    path = self.path(directory, key)
+    try:
+      os.makedirs(directory, exist_ok=True)
+      with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as fh:
+          np.save(fh, latents)
+      self._say(f'G cache: wrote {len(latents)} test samples to {path}')
+    except OSError as e:
+      self._say(f'G cache: could not write {path} ({e}); not kept')
+
+  def _remember(self, key: tuple, latents: np.ndarray) -> None:
+    self._store[key] = latents
     self._store.move_to_end(key)
     while len(self._store) > self.max_entries:
       self._store.popitem(last=False)
@@ -250,7 +311,8 @@ def evaluate_run(model, config, model_dir: str,
                  cameras: Optional[Sequence[int]] = None,
                  split: str = 'test', limit: Optional[int] = None,
                  batch_size: int = 1024,
-                 latent_cache: Optional[LatentCache] = None) -> Dict:
+                 latent_cache: Optional[LatentCache] = None,
+                 latent_dir: Optional[str] = None) -> Dict:
   """Evaluates a loaded regressor run on exact and/or noisy 2D.
 
   Args:
@@ -265,6 +327,8 @@ def evaluate_run(model, config, model_dir: str,
     batch_size: samples per prediction call.
     latent_cache: reuse G across runs on the same representation (None:
       encode inline).
+    latent_dir: with `latent_cache`, also keep G on disk there, for later
+      processes (`regressor_task.latent_cache_dir` of the run's config).
 
   Returns:
     `run_description` plus split, test_cameras, protocol ('#1/#2', '#3' or
@@ -301,7 +365,7 @@ def evaluate_run(model, config, model_dir: str,
     if fingerprint:
       key = latent_cache.key(fingerprint, config.protocol_dir, split,
                              test_cams, noisy, limit)
-      latents = latent_cache.get(key)
+      latents = latent_cache.get(key, latent_dir)
       if latents is not None:
         fn, extra = predict_cached, dict(latents=latents)
       else:
@@ -311,7 +375,7 @@ def evaluate_run(model, config, model_dir: str,
         fn, config.protocol_dir, split, test_cams, noisy,
         batch_size=batch_size, limit=limit, **extra)
     if parts is not None:
-      latent_cache.put(key, parts)
+      latent_cache.put(key, parts, latent_dir)
   return record
 
 

@@ -33,11 +33,34 @@ REGRESSORS = {
 }
 
 
-def make_regressor(regressor_type: str, **kwargs) -> keras.Model:
-  """The regressor network of a type (see REGRESSORS)."""
+# The types built as a ShallowRegressor (one hidden layer); the others are
+# a ResidualLifter.
+_SHALLOW = ('baseline1', 'baseline1_g', 'regression1')
+
+
+def _check_type(regressor_type: str) -> None:
   if regressor_type not in REGRESSORS:
     raise ArgumentError(f'regressor must be one of {sorted(REGRESSORS)}, got '
                         f'{regressor_type!r}')
+
+
+def regressor_kwargs(regressor_type: str, size: int,
+                     dropout: Optional[float] = None) -> dict:
+  """`make_regressor` kwargs of a type for a layer width and a dropout.
+
+  The shallow types call their width `hidden`, the residual ones `width`;
+  dropout None keeps the type's default.
+  """
+  _check_type(regressor_type)
+  kwargs = {'hidden' if regressor_type in _SHALLOW else 'width': size}
+  if dropout is not None:
+    kwargs['dropout'] = dropout
+  return kwargs
+
+
+def make_regressor(regressor_type: str, **kwargs) -> keras.Model:
+  """The regressor network of a type (see REGRESSORS)."""
+  _check_type(regressor_type)
   if regressor_type == 'baseline1':
     return ShallowRegressor(input_key='keypoints_2d', name='regressor',
                             **kwargs)

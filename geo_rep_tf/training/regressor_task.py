@@ -19,7 +19,7 @@ from geo_rep_tf.eval import evaluator, metrics
 from geo_rep_tf.geometry import normalization
 from geo_rep_tf.losses import pose as pose_losses
 from geo_rep_tf.models.pose_lifter import (MAP_MARGIN, REGRESSORS, PoseLifter,
-                                         pose_latent)
+                                         pose_latent, regressor_kwargs)
 from geo_rep_tf.models.view_synthesis import RUN_CONFIG_KEYS, ViewSynthesis
 from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
@@ -212,6 +212,19 @@ def latent_statistics_keypoints(config: 'RegressorConfig',
   return np.concatenate(batches).astype(np.float32)
 
 
+def latent_cache_dir(config: RegressorConfig) -> Optional[str]:
+  """Where a run's G is kept between processes (None: nowhere).
+
+  `config.latent_cache_dir` when set ('' turns it off), else the
+  representation's `latent_cache/`; None for a regressor without one.
+  """
+  if config.latent_cache_dir is not None:
+    return config.latent_cache_dir or None
+  if not config.representation_dir:
+    return None
+  return os.path.join(config.representation_dir, 'latent_cache')
+
+
 class RegressorTask(Task):
   """Trains a PoseLifter on N labelled (2D, 3D) samples."""
 
@@ -226,25 +239,14 @@ class RegressorTask(Task):
   @property
   def latent_cache_dir(self) -> Optional[str]:
     """Where training G is kept between runs (None: nowhere)."""
-    c = self.config
-    if c.latent_cache_dir is not None:
-      return c.latent_cache_dir or None
-    if not c.representation_dir:
-      return None
-    return os.path.join(c.representation_dir, 'latent_cache')
+    return latent_cache_dir(self.config)
 
   def build_model(self) -> keras.Model:
     c = self.config
     rep = (load_representation(c.representation_dir)
            if REGRESSORS[c.regressor][1] else None)
-    kwargs = {}
-    if c.regressor in ('baseline1', 'baseline1_g', 'regression1'):
-      kwargs['hidden'] = c.hidden
-    else:
-      kwargs['width'] = c.hidden
-    if c.dropout is not None:
-      kwargs['dropout'] = c.dropout
-    return PoseLifter(c.regressor, rep, kwargs,
+    return PoseLifter(c.regressor, rep,
+                      regressor_kwargs(c.regressor, c.hidden, c.dropout),
                       standardize_latent=c.standardize_latent,
                       name='pose_lifter')
 

@@ -6,7 +6,8 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import skeleton_maps
-from geo_rep_tf.models.pose_lifter import REGRESSORS, PoseLifter
+from geo_rep_tf.models.pose_lifter import (REGRESSORS, PoseLifter,
+                                         make_regressor, regressor_kwargs)
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
 
 TINY = dict(num_points=8, base_filters=4, depth=2, map_size=16)
@@ -45,6 +46,18 @@ def test_lifter_draws_maps_as_its_representation_was_trained(sigma):
   other = skeleton_maps.skeleton_maps(kp, size=16, sigma=0.0 if sigma else 1.5)
   assert not np.allclose(lifter(kp)['latent'],
                          rep.encode(other, training=False), atol=1e-4)
+
+
+@pytest.mark.parametrize('regressor', sorted(REGRESSORS))
+def test_regressor_kwargs_set_each_types_width_and_dropout(regressor):
+  kwargs = regressor_kwargs(regressor, 24, 0.25)
+  net = make_regressor(regressor, **kwargs)
+  config = net.get_config()
+  assert config[next(k for k in ('hidden', 'width') if k in kwargs)] == 24
+  assert config['dropout'] == 0.25
+  assert 'dropout' not in regressor_kwargs(regressor, 24)
+  with pytest.raises(ArgumentError, match='regressor must be one of'):
+    regressor_kwargs('regression9', 24)
 
 
 def test_representation_is_frozen_and_required():

@@ -95,6 +95,66 @@ def test_latent_cache_gives_the_inline_results_and_is_shared(
   assert (cache.misses, cache.hits) == (3, 2)  # no G, nothing cached
 
 
+def test_latent_cache_on_disk_serves_a_later_process(tmp_path_factory,
+                                                     tmp_path):
+  run = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
+  model, cfg = load_regressor_run(run)
+  disk = str(tmp_path / 'g')
+  first = evaluator.LatentCache()
+  a = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
+                             latent_cache=first, latent_dir=disk)
+  files = sorted(os.listdir(disk))
+  assert len(files) == 2 and all(f.startswith('eval_g_') for f in files)
+  # A fresh cache (a later process) reads G from disk and encodes nothing.
+  later = evaluator.LatentCache()
+  b = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
+                             latent_cache=later, latent_dir=disk)
+  assert (later.misses, later.disk_hits) == (0, 2)
+  for name in ('exact', 'noisy'):
+    for k in METRICS:
+      np.testing.assert_allclose(b['results'][name]['mean'][k],
+                                 a['results'][name]['mean'][k], rtol=1e-6)
+  # Another sample set (limit) is another file.
+  evaluator.evaluate_run(model, cfg, run, ('exact',), limit=7,
+                         latent_cache=later, latent_dir=disk)
+  assert later.misses == 1 and len(os.listdir(disk)) == 3
+  # A damaged file is encoded again and rewritten.
+  for f in files:
+    with open(os.path.join(disk, f), 'wb') as fh:
+      fh.write(b'not a numpy file')
+  damaged = evaluator.LatentCache()
+  c = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
+                             latent_cache=damaged, latent_dir=disk)
+  assert (damaged.misses, damaged.disk_hits) == (2, 0)
+  assert c['results']['exact']['mean'] == a['results']['exact']['mean']
+  assert evaluator.LatentCache().get(
+      evaluator.LatentCache.key(evaluator.LatentCache.fingerprint(model),
+                                cfg.protocol_dir, 'test', (0, 1, 2, 3),
+                                False, None), disk) is not None
+
+
+def test_latent_cache_file_follows_the_protocol_files(tmp_path):
+  protocol_dir = tmp_path / 'p'
+  protocol_dir.mkdir()
+  (protocol_dir / 'manifest.json').write_text('{"seed": 1}')
+  (protocol_dir / 'test-00000.tfrecord').write_bytes(b'x' * 10)
+  (protocol_dir / 'train-00000.tfrecord').write_bytes(b'x' * 10)
+  key = evaluator.LatentCache.key('f', str(protocol_dir), 'test', (0,), False,
+                                  None)
+  before = evaluator.LatentCache.path('d', key)
+  (protocol_dir / 'train-00000.tfrecord').write_bytes(b'x' * 20)
+  assert evaluator.LatentCache.path('d', key) == before  # another split
+  (protocol_dir / 'test-00000.tfrecord').write_bytes(b'x' * 20)
+  resized = evaluator.LatentCache.path('d', key)
+  assert resized != before
+  (protocol_dir / 'manifest.json').write_text('{"seed": 2}')
+  assert evaluator.LatentCache.path('d', key) not in (before, resized)
+  noisy = evaluator.LatentCache.key('f', str(protocol_dir), 'test', (0,),
+                                    True, None)
+  assert evaluator.LatentCache.path('d', noisy) != evaluator.LatentCache.path(
+      'd', key)
+
+
 def test_latent_fingerprint_follows_the_encoder_and_the_map_drawing(
     tmp_path_factory):
   run = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
