@@ -52,6 +52,9 @@ flags.DEFINE_integer('label_seed', 0, 'Which N samples are labelled.')
 flags.DEFINE_integer('holdout_camera', 3, 'table1: the Protocol #3 test '
                      'camera (the others train).', lower_bound=0,
                      upper_bound=3)
+flags.DEFINE_list('protocols', list(experiments.TABLE1_PROTOCOLS),
+                  'table1: column groups run: P1 (Protocols #1 and #2) and/or '
+                  'P3 (trains the 3-camera representation first).')
 flags.DEFINE_boolean('noisy_2d', False, 'Train and evaluate on the noisy 2D '
                      '(default: exact 2D).')
 flags.DEFINE_string('regressor_flagfile', None, 'Flagfile for every '
@@ -113,7 +116,9 @@ def _plan():
                                      _single_num_labels())
   return experiments.table1_plan(FLAGS.representation_dir,
                                  FLAGS.holdout_camera,
-                                 num_labels=_single_num_labels())
+                                 num_labels=_single_num_labels(),
+                                 protocols=[p.strip().upper()
+                                            for p in FLAGS.protocols])
 
 
 def _shared_args(flagfile, extra):

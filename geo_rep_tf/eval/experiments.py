@@ -140,25 +140,37 @@ def ablation_plan(representation_dirs: Mapping[str, str],
   return plan
 
 
+# Table 1's column groups: Protocols #1/#2 (4 cameras) and #3 (held-out).
+TABLE1_PROTOCOLS = ('P1', 'P3')
+
+
 def table1_plan(representation_dir: str, holdout_camera: int = 3,
                 regressors: Sequence = TABLE1_REGRESSORS,
-                num_labels: int = 0) -> List[RunSpec]:
+                num_labels: int = 0,
+                protocols: Sequence[str] = TABLE1_PROTOCOLS) -> List[RunSpec]:
   """Table 1: each regressor under Protocols #1/#2 and #3.
 
   Protocol #3 trains its own representation on the 3 other cameras (run
   'representation_p3', flags from the trainer's representation settings)
   and regressors on those cameras, tested on `holdout_camera` only.
+  `protocols` ('P1': #1 and #2, which share runs; 'P3') limits the plan to
+  some columns; the runs keep their names, so a later run of the whole
+  plan in the same directory reuses them.
   """
   if holdout_camera not in ALL_CAMERAS:
     raise ArgumentError(f'holdout_camera must be in 0..3, got '
                         f'{holdout_camera}')
+  protocols = tuple(protocols)
+  if not protocols or any(p not in TABLE1_PROTOCOLS for p in protocols):
+    raise ArgumentError(f'protocols must be among {TABLE1_PROTOCOLS}, got '
+                        f'{protocols}')
   train_cams = tuple(c for c in ALL_CAMERAS if c != holdout_camera)
   needs_g = any(r in ('regression1', 'regression2_g') for _, r in regressors)
-  if needs_g and not representation_dir:
+  if needs_g and not representation_dir and 'P1' in protocols:
     raise ArgumentError('table1 needs a representation run trained on all '
                         'cameras (--representation_dir)')
   plan = []
-  if needs_g:
+  if needs_g and 'P3' in protocols:
     plan.append(RunSpec(name='representation_p3', kind='representation',
                         flags=dict(cameras=_cams(train_cams)),
                         label='representation (Protocol #3 cameras)',
@@ -166,13 +178,16 @@ def table1_plan(representation_dir: str, holdout_camera: int = 3,
   n = labels_name(num_labels)
   for label, regressor in regressors:
     uses_g = regressor in ('regression1', 'regression2_g')
-    plan.append(_regressor(f'{regressor}_p1_n{n}', regressor, label,
-                           num_labels,
-                           representation_dir if uses_g else None))
-    plan.append(_regressor(
-        f'{regressor}_p3_n{n}', regressor, label, num_labels,
-        cameras=train_cams, representation='representation_p3'
-        if uses_g else None, protocol='P3', test_cameras=(holdout_camera,)))
+    if 'P1' in protocols:
+      plan.append(_regressor(f'{regressor}_p1_n{n}', regressor, label,
+                             num_labels,
+                             representation_dir if uses_g else None))
+    if 'P3' in protocols:
+      plan.append(_regressor(
+          f'{regressor}_p3_n{n}', regressor, label, num_labels,
+          cameras=train_cams, representation='representation_p3'
+          if uses_g else None, protocol='P3',
+          test_cameras=(holdout_camera,)))
   return plan
 
 

@@ -51,6 +51,16 @@ def test_table1_plan():
   assert len(plan) == 7
   with pytest.raises(ArgumentError, match='holdout'):
     experiments.table1_plan('rep', holdout_camera=4)
+  # Protocols #1/#2 only: no 3-camera representation; the same run specs.
+  p1 = experiments.table1_plan('rep', holdout_camera=1, protocols=('P1',))
+  assert [s.name for s in p1] == [s.name for s in plan if s.protocol == 'P1'
+                                  and s.kind == 'regressor']
+  assert all(s.flags == by_name[s.name].flags for s in p1)
+  p3 = experiments.table1_plan(None, holdout_camera=1, protocols=('P3',))
+  assert [s.name for s in p3] == [s.name for s in plan if s.protocol == 'P3']
+  for bad in ((), ('P2',)):
+    with pytest.raises(ArgumentError, match='protocols'):
+      experiments.table1_plan('rep', protocols=bad)
 
 
 def _fake_evaluate(spec, model_dir):
