@@ -64,7 +64,7 @@ def main(argv):
       cache_latent=FLAGS.cache_latent,
       standardize_latent=FLAGS.standardize_latent,
       latent_cache_dir=FLAGS.latent_cache_dir)
-  _common.train_and_evaluate(rt.RegressorTask(reg, log=print),
+  _common.train_and_evaluate(rt.RegressorTask(reg),
                              dict(regressor=dataclasses.asdict(reg)))
 
 

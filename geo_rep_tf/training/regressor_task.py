@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import time
-from typing import Callable, Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import keras
 import numpy as np
@@ -230,11 +230,8 @@ class RegressorTask(Task):
 
   name = 'regressor'
 
-  def __init__(self, config: RegressorConfig,
-               log: Optional[Callable[[str], None]] = None):
-    """Args: config: the run; log: progress lines of the G cache."""
+  def __init__(self, config: RegressorConfig):
     self.config = config
-    self._log = log
 
   @property
   def latent_cache_dir(self) -> Optional[str]:
@@ -282,7 +279,7 @@ class RegressorTask(Task):
       ds = ds.take(c.num_labels)
     if REGRESSORS[c.regressor][1] and c.cache_latent:
       ds = with_cached_latent(ds, load_representation(c.representation_dir),
-                              cache_dir=self.latent_cache_dir, log=self._log)
+                              cache_dir=self.latent_cache_dir, log=self.log)
     ds = ds.cache().repeat()
     ds = ds.shuffle(min(c.num_labels or 50_000, 50_000),
                     seed=c.seed * 1000 + context.input_pipeline_id)

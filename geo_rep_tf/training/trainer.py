@@ -94,6 +94,9 @@ class Task:
   """What a trainer trains. Subclasses override the methods they need."""
 
   name = 'task'
+  # Progress lines: the Trainer sets its own log here before it asks for
+  # the model or data (None when a task is used without a Trainer).
+  log: Optional[Callable[[str], None]] = None
 
   def build_model(self) -> keras.Model:
     raise NotImplementedError
@@ -166,7 +169,7 @@ class Trainer:
                log: Callable[[str], None] = print):
     self.task, self.config = task, config
     self.strategy = strategy or tf.distribute.get_strategy()
-    self.log = log
+    self.log = task.log = log
     self.chief = is_chief(self.strategy)
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()

@@ -98,8 +98,8 @@ def test_regressor_runs_share_the_training_g_of_their_representation(
   lines = []
   task = rt.RegressorTask(rt.RegressorConfig(
       protocol_dir=tiny_protocol, regressor='regression1', num_labels=96,
-      representation_dir=rep_dir, hidden=32, global_batch_size=32),
-      log=lines.append)
+      representation_dir=rep_dir, hidden=32, global_batch_size=32))
+  task.log = lines.append  # what a Trainer does with its own log
   assert task.latent_cache_dir == os.path.join(rep_dir, 'latent_cache')
   first = next(iter(task.dataset(context)))['latent'].numpy()
   second = next(iter(task.dataset(context)))['latent'].numpy()

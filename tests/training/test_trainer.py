@@ -60,9 +60,11 @@ def test_regressor_loss_falls_and_reports_mpjpe(tiny_protocol, tmp_path):
   task = regressor_task.RegressorTask(regressor_task.RegressorConfig(
       protocol_dir=tiny_protocol, regressor='baseline1', num_labels=200,
       global_batch_size=32))
+  quiet = lambda s: None  # pylint: disable=unnecessary-lambda-assignment
   trainer = Trainer(task, _cfg(tmp_path, 30, steps_per_loop=10,
                                global_batch_size=32, image_summaries_every=10),
-                    log=lambda s: None)
+                    log=quiet)
+  assert task.log is quiet  # the task's progress lines go to the same log
   trainer.config.train_steps = 10
   first = trainer.train()
   trainer.config.train_steps = 30
