@@ -14,7 +14,8 @@ def requirements():
 
 TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
          'train_regressor', 'train_hourglass', 'evaluate', 'export',
-         'fetch_models', 'infer', 'interpolate', 'run_experiment']
+         'fetch_models', 'infer', 'interpolate', 'run_experiment',
+         'compare_lifters']
 
 setup(
     name='geo_rep_tf',
