@@ -1,4 +1,4 @@
-"""Flags shared by the training binaries, and their conversion to configs."""
+"""Flags shared by the binaries, and their conversion to configs."""
 
 import os
 
@@ -83,6 +83,25 @@ def flags_text() -> str:
       if f.value is not None:
         lines.append(f.serialize())
   return '\n'.join(lines) + '\n'
+
+
+def name_value_pairs(items, flag: str, form: str = 'NAME=VALUE') -> dict:
+  """{name: value} of a list flag of NAME=VALUE items, in order.
+
+  Raises:
+    ArgumentError naming the flag: an item without '=' or with an empty
+      side, or a name given twice.
+  """
+  out = {}
+  for item in items:
+    name, sep, value = item.partition('=')
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+      raise ArgumentError(f'--{flag}: expected {form}, got {item!r}')
+    if name in out:
+      raise ArgumentError(f'--{flag}: {name!r} given twice')
+    out[name] = value
+  return out
 
 
 def cameras_flag_value(text: str, num_cameras: int = 4):

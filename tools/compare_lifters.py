@@ -17,6 +17,11 @@ import os
 from absl import flags
 import numpy as np
 
+try:
+  from geo_rep_tf_tools import _common
+except ImportError:  # run as a script from tools/
+  import _common
+
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import plausibility
 from geo_rep_tf.inference import defaults
@@ -44,18 +49,6 @@ flags.DEFINE_string('out', None, 'JSON output path.')
 flags.mark_flag_as_required('lifters')
 
 
-def _lifters():
-  out = {}
-  for item in FLAGS.lifters:
-    name, sep, path = item.partition('=')
-    if not sep or not name.strip() or not path.strip():
-      raise ArgumentError(f'--lifters: expected NAME=PATH, got {item!r}')
-    if name.strip() in out:
-      raise ArgumentError(f'--lifters: name {name.strip()!r} repeats')
-    out[name.strip()] = path.strip()
-  return out
-
-
 def _people(backend, paths):
   """[(image path, person index)], [P, 16, 2] keypoints of every person."""
   where, keypoints = [], []
@@ -70,7 +63,7 @@ def _people(backend, paths):
 
 def main(argv):
   del argv
-  lifters = _lifters()
+  lifters = _common.name_value_pairs(FLAGS.lifters, 'lifters', 'NAME=PATH')
   if not os.path.isfile(os.path.join(FLAGS.protocol_dir, 'manifest.json')):
     raise ArgumentError(f'--protocol_dir: no prepared protocol at '
                         f'{FLAGS.protocol_dir} (tools/prepare_data.py)')

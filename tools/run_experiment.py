@@ -26,6 +26,11 @@ import os
 from absl import flags
 import keras
 
+try:
+  from geo_rep_tf_tools import _common
+except ImportError:  # run as a script from tools/
+  import _common
+
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator, experiment_results, experiments, plots
@@ -95,13 +100,8 @@ def _single_num_labels():
 
 
 def _representation_dirs():
-  out = {}
-  for item in FLAGS.representation_dirs:
-    variant, sep, path = item.partition('=')
-    if not sep or not path:
-      raise ArgumentError(f'--representation_dirs: expected VARIANT=DIR, '
-                          f'got {item!r}')
-    out[variant.strip()] = path.strip()
+  out = _common.name_value_pairs(FLAGS.representation_dirs,
+                                 'representation_dirs', 'VARIANT=DIR')
   if not out:
     raise ArgumentError('ablation needs --representation_dirs=VARIANT=DIR,..')
   return out

@@ -24,7 +24,7 @@ import tensorflow as tf
 from geo_rep_tf.data import pipeline, protocol, tfrecord
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import metrics
-from geo_rep_tf.utils.files import atomic_path
+from geo_rep_tf.utils.files import load_cached_array, save_cached_array
 
 INPUTS = ('exact', 'noisy')
 ALL_CAMERAS = tuple(range(tfrecord.NUM_CAMERAS))
@@ -183,10 +183,6 @@ class LatentCache:
             digest.update(fh.read())
     return os.path.join(directory, f'eval_g_{digest.hexdigest()[:40]}.npy')
 
-  def _say(self, message: str) -> None:
-    if self._log:
-      self._log(message)
-
   def get(self, key: tuple,
           directory: Optional[str] = None) -> Optional[np.ndarray]:
     """G [N, M, 3] in evaluation order, or None (counted as a miss).
@@ -198,17 +194,12 @@ class LatentCache:
       self._store.move_to_end(key)
       return self._store[key]
     if directory:
-      path = self.path(directory, key)
-      if os.path.exists(path):
-        try:
-          latents = np.load(path)
-        except (OSError, ValueError) as e:
-          self._say(f'G cache: unreadable {path} ({e}); encoding again')
-        else:
-          self.disk_hits += 1
-          self._say(f'G cache: {len(latents)} test samples from {path}')
-          self._remember(key, latents)
-          return latents
+      latents = load_cached_array(self.path(directory, key), self._log,
+                                  'G cache', 'test samples')
+      if latents is not None:
+        self.disk_hits += 1
+        self._remember(key, latents)
+        return latents
     self.misses += 1
     return None
 
@@ -217,17 +208,9 @@ class LatentCache:
     """Stores the per-batch G of a sample set (oldest entries dropped)."""
     latents = np.concatenate(parts)
     self._remember(key, latents)
-    if not directory:
-      return
-    path = self.path(directory, key)
-    try:
-      os.makedirs(directory, exist_ok=True)
-      with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as fh:
-          np.save(fh, latents)
-      self._say(f'G cache: wrote {len(latents)} test samples to {path}')
-    except OSError as e:
-      self._say(f'G cache: could not write {path} ({e}); not kept')
+    if directory:
+      save_cached_array(self.path(directory, key), latents, self._log,
+                        'G cache', 'test samples')
 
   def _remember(self, key: tuple, latents: np.ndarray) -> None:
     self._store[key] = latents

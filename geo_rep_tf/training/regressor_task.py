@@ -23,7 +23,7 @@ from geo_rep_tf.models.pose_lifter import (MAP_MARGIN, REGRESSORS, PoseLifter,
 from geo_rep_tf.models.view_synthesis import RUN_CONFIG_KEYS, ViewSynthesis
 from geo_rep_tf.training import checkpoints, model_state, summaries
 from geo_rep_tf.training.trainer import Task
-from geo_rep_tf.utils.files import atomic_path
+from geo_rep_tf.utils.files import load_cached_array, save_cached_array
 
 
 @dataclasses.dataclass
@@ -170,31 +170,16 @@ def encode_latents(representation: ViewSynthesis, keypoints_px: np.ndarray,
   """
   path = (latent_cache_path(cache_dir, representation, keypoints_px)
           if cache_dir else None)
-  if path and os.path.exists(path):
-    try:
-      latents = np.load(path)
-    except (OSError, ValueError) as e:
-      latents = None
-      if log:
-        log(f'G cache: unreadable {path} ({e}); encoding again')
+  if path:
+    latents = load_cached_array(path, log, 'G cache', 'samples')
     if latents is not None and latents.shape[0] == len(keypoints_px):
-      if log:
-        log(f'G cache: {len(latents)} samples from {path}')
       return latents
   encode = tf.function(lambda kp: pose_latent(representation, kp, MAP_MARGIN))
   latents = np.concatenate([
       encode(tf.constant(keypoints_px[i:i + batch_size])).numpy()
       for i in range(0, len(keypoints_px), batch_size)])
   if path:
-    try:
-      with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as fh:
-          np.save(fh, latents)
-      if log:
-        log(f'G cache: wrote {len(latents)} samples to {path}')
-    except OSError as e:
-      if log:
-        log(f'G cache: could not write {path} ({e}); not kept')
+    save_cached_array(path, latents, log, 'G cache', 'samples')
   return latents
 
 
