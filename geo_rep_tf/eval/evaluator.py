@@ -148,6 +148,7 @@ class LatentCache:
     self.disk_hits = 0
     self.misses = 0
     self._log = log
+    self._paths: Dict[tuple, str] = {}
 
   @staticmethod
   def fingerprint(model) -> Optional[str]:
@@ -194,8 +195,8 @@ class LatentCache:
       self._store.move_to_end(key)
       return self._store[key]
     if directory:
-      latents = load_cached_array(self.path(directory, key), self._log,
-                                  'G cache', 'test samples')
+      path = self._path(directory, key)
+      latents = load_cached_array(path, self._log, 'G cache', 'test samples')
       if latents is not None:
         self.disk_hits += 1
         self._remember(key, latents)
@@ -209,8 +210,15 @@ class LatentCache:
     latents = np.concatenate(parts)
     self._remember(key, latents)
     if directory:
-      save_cached_array(self.path(directory, key), latents, self._log,
+      save_cached_array(self._path(directory, key), latents, self._log,
                         'G cache', 'test samples')
+
+  def _path(self, directory: str, key: tuple) -> str:
+    """`path`, computed once per entry (a miss is followed by a put)."""
+    where = (directory, key)
+    if where not in self._paths:
+      self._paths[where] = self.path(directory, key)
+    return self._paths[where]
 
   def _remember(self, key: tuple, latents: np.ndarray) -> None:
     self._store[key] = latents
