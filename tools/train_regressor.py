@@ -36,6 +36,10 @@ flags.DEFINE_string('representation_dir', None, 'Representation run whose '
 flags.DEFINE_integer('hidden', 1024, 'Regressor width.', lower_bound=1)
 flags.DEFINE_float('dropout', None, 'Regressor dropout (default: the '
                    "regressor's).", lower_bound=0, upper_bound=0.99)
+flags.DEFINE_float('latent_dropout', 0.0, 'baseline1_g: rate at which '
+                   "training drops G's whole contribution per sample (the "
+                   '2D path must work alone).', lower_bound=0,
+                   upper_bound=0.99)
 flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Cameras of the training '
                   'samples (Protocol #3: 0,1,2).')
 flags.DEFINE_boolean('noisy_2d', False, 'Train on the noisy 2D.')
@@ -57,7 +61,7 @@ def main(argv):
       protocol_dir=FLAGS.protocol_dir, regressor=FLAGS.regressor,
       num_labels=FLAGS.num_labels,
       representation_dir=FLAGS.representation_dir, hidden=FLAGS.hidden,
-      dropout=FLAGS.dropout,
+      dropout=FLAGS.dropout, latent_dropout=FLAGS.latent_dropout,
       camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       label_seed=FLAGS.label_seed, seed=FLAGS.seed,

@@ -45,16 +45,23 @@ def _check_type(regressor_type: str) -> None:
 
 
 def regressor_kwargs(regressor_type: str, size: int,
-                     dropout: Optional[float] = None) -> dict:
+                     dropout: Optional[float] = None,
+                     latent_dropout: float = 0.0) -> dict:
   """`make_regressor` kwargs of a type for a layer width and a dropout.
 
   The shallow types call their width `hidden`, the residual ones `width`;
-  dropout None keeps the type's default.
+  dropout None keeps the type's default. latent_dropout (the rate at which
+  training drops G's contribution whole) only exists for 'baseline1_g'.
   """
   _check_type(regressor_type)
   kwargs = {'hidden' if regressor_type in _SHALLOW else 'width': size}
   if dropout is not None:
     kwargs['dropout'] = dropout
+  if latent_dropout:
+    if regressor_type != 'baseline1_g':
+      raise ArgumentError(f'latent_dropout is for regressor baseline1_g, '
+                          f'not {regressor_type!r}')
+    kwargs['latent_dropout'] = latent_dropout
   return kwargs
 
 

@@ -31,7 +31,8 @@ class ShallowRegressor(keras.Model):
 
   def __init__(self, hidden: int = 1024, num_joints: int = NUM_JOINTS,
                dropout: float = 0.0, input_key: str = 'latent',
-               use_latent: bool = False, **kwargs):
+               use_latent: bool = False, latent_dropout: float = 0.0,
+               **kwargs):
     """Builds the layers.
 
     Args:
@@ -45,6 +46,10 @@ class ShallowRegressor(keras.Model):
         injects G into the deeper regressors ("Baseline#1 + G"; the same as
         the hidden layer on the concatenated inputs). Needs input_key
         'keypoints_2d'.
+      latent_dropout: with use_latent, the rate at which training drops
+        G's whole contribution to the hidden layer, per sample (the kept
+        ones scaled by 1 / (1 - rate)), so that the 2D path must work alone
+        and G only adds to it; 0: never.
       **kwargs: forwarded to `keras.Model` (name, dtype, ...).
     """
     super().__init__(**kwargs)
@@ -58,6 +63,13 @@ class ShallowRegressor(keras.Model):
     self.dropout = dropout
     self.input_key = input_key
     self.use_latent = use_latent
+    if not 0.0 <= latent_dropout < 1.0:
+      raise ArgumentError(f'latent_dropout must be in [0, 1), got '
+                          f'{latent_dropout}')
+    if latent_dropout and not use_latent:
+      raise ArgumentError('latent_dropout needs use_latent (a regressor on '
+                          '2D and G)')
+    self.latent_dropout = latent_dropout
     if use_latent and input_key == 'latent':
       raise ArgumentError('use_latent adds G to another input: set input_key '
                           "(e.g. 'keypoints_2d'), not 'latent'")
@@ -68,6 +80,11 @@ class ShallowRegressor(keras.Model):
     self.fc_latent = (keras.layers.Dense(hidden, use_bias=False,
                                          name='fc_latent')
                       if use_latent else None)
+    # One mask value per sample: G's contribution is kept or dropped whole.
+    self.drop_latent = (keras.layers.Dropout(latent_dropout,
+                                             noise_shape=(None, 1),
+                                             name='latent_dropout')
+                        if latent_dropout else None)
     self.drop = keras.layers.Dropout(dropout, name='dropout')
     self.fc2 = keras.layers.Dense(num_joints * 3, name='fc2')
     self.to_joints = keras.layers.Reshape((num_joints, 3), name='to_joints')
@@ -130,8 +147,10 @@ class ShallowRegressor(keras.Model):
     """
     x = self.fc1(self.flatten(self._select(inputs)))  # Shape = [B, hidden].
     if self.use_latent:
-      x = keras.ops.relu(x + self.fc_latent(self.flatten(self._latent(
-          inputs))))
+      from_latent = self.fc_latent(self.flatten(self._latent(inputs)))
+      if self.drop_latent is not None:
+        from_latent = self.drop_latent(from_latent, training=training)
+      x = keras.ops.relu(x + from_latent)
     x = self.drop(x, training=training)
     return {'pose_3d': self.to_joints(self.fc2(x))}
 
@@ -139,5 +158,6 @@ class ShallowRegressor(keras.Model):
     config = super().get_config()
     config.update(hidden=self.hidden, num_joints=self.num_joints,
                   dropout=self.dropout, input_key=self.input_key,
-                  use_latent=self.use_latent)
+                  use_latent=self.use_latent,
+                  latent_dropout=self.latent_dropout)
     return config

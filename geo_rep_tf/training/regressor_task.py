@@ -39,6 +39,8 @@ class RegressorConfig:
       and latest checkpoint); needed by regressors that use G.
     hidden: regressor width (1024).
     dropout: regressor dropout (None: the regressor's default).
+    latent_dropout: baseline1_g only: the rate at which training drops G's
+      contribution whole, per sample (0: never).
     camera_indices: cameras whose samples train (Protocol #3: 3 of 4).
     noisy_2d: train and test on the noisy 2D.
     global_batch_size: samples per step.
@@ -63,6 +65,7 @@ class RegressorConfig:
   representation_dir: Optional[str] = None
   hidden: int = 1024
   dropout: Optional[float] = None
+  latent_dropout: float = 0.0
   camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
   noisy_2d: bool = False
   global_batch_size: int = 256
@@ -81,6 +84,11 @@ class RegressorConfig:
     if REGRESSORS[self.regressor][1] and not self.representation_dir:
       raise ArgumentError(f'regressor {self.regressor} uses G: give the '
                           'representation run (--representation_dir)')
+    if not 0.0 <= self.latent_dropout < 1.0:
+      raise ArgumentError(f'latent_dropout must be in [0, 1), got '
+                          f'{self.latent_dropout}')
+    regressor_kwargs(self.regressor, self.hidden, self.dropout,
+                     self.latent_dropout)  # ArgumentError on a wrong type
     self.camera_indices = tuple(self.camera_indices)
 
 
@@ -228,7 +236,8 @@ class RegressorTask(Task):
     rep = (load_representation(c.representation_dir)
            if REGRESSORS[c.regressor][1] else None)
     return PoseLifter(c.regressor, rep,
-                      regressor_kwargs(c.regressor, c.hidden, c.dropout),
+                      regressor_kwargs(c.regressor, c.hidden, c.dropout,
+                                       c.latent_dropout),
                       standardize_latent=c.standardize_latent,
                       name='pose_lifter')
 

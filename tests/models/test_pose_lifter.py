@@ -58,6 +58,13 @@ def test_regressor_kwargs_set_each_types_width_and_dropout(regressor):
   assert 'dropout' not in regressor_kwargs(regressor, 24)
   with pytest.raises(ArgumentError, match='regressor must be one of'):
     regressor_kwargs('regression9', 24)
+  # G's whole-contribution dropout: Baseline#1 + G only.
+  if regressor == 'baseline1_g':
+    kwargs = regressor_kwargs(regressor, 24, latent_dropout=0.3)
+    assert make_regressor(regressor, **kwargs).latent_dropout == 0.3
+  else:
+    with pytest.raises(ArgumentError, match='latent_dropout is for'):
+      regressor_kwargs(regressor, 24, latent_dropout=0.3)
 
 
 def test_representation_is_frozen_and_required():

@@ -131,6 +131,41 @@ def test_shallow_with_latent_adds_one_fc_of_g_before_the_relu():
   _assert_round_trip(model, inputs)
 
 
+def test_shallow_latent_dropout_drops_g_whole_per_sample_in_training():
+  keras.utils.set_random_seed(0)
+  n = 256
+  inputs = {'keypoints_2d': np.random.RandomState(1).randn(n, 16, 2).astype(
+      np.float32), 'latent': np.random.RandomState(2).randn(n, M, 3).astype(
+          np.float32)}
+  model = ShallowRegressor(hidden=16, input_key='keypoints_2d',
+                           use_latent=True, latent_dropout=0.5)
+  model(inputs)
+  # Hidden pre-activations with G dropped (2D only) and with G kept.
+  x2d = inputs['keypoints_2d'].reshape(n, -1) @ model.fc1.kernel.numpy() + (
+      model.fc1.bias.numpy())
+  xg = inputs['latent'].reshape(n, -1) @ model.fc_latent.kernel.numpy()
+  w2, b2 = model.fc2.kernel.numpy(), model.fc2.bias.numpy()
+  def head(h):
+    return (np.maximum(h, 0) @ w2 + b2).reshape(-1, 16, 3)
+  dropped, kept = head(x2d), head(x2d + 2 * xg)  # kept: scaled by 1/(1-0.5)
+  out = model(inputs, training=True)['pose_3d'].numpy()
+  is_dropped = np.all(np.isclose(out, dropped, atol=1e-4), axis=(1, 2))
+  is_kept = np.all(np.isclose(out, kept, atol=1e-4), axis=(1, 2))
+  # Every sample is one or the other, never a mix, and about half each.
+  assert np.all(is_dropped ^ is_kept)
+  assert 0.35 < is_dropped.mean() < 0.65
+  # At inference G always counts, unscaled.
+  np.testing.assert_allclose(model(inputs)['pose_3d'], head(x2d + xg),
+                             atol=1e-4)
+  assert model.get_config()['latent_dropout'] == 0.5
+  _assert_round_trip(model, inputs)
+  with pytest.raises(ArgumentError, match='latent_dropout needs use_latent'):
+    ShallowRegressor(hidden=16, input_key='keypoints_2d', latent_dropout=0.5)
+  with pytest.raises(ArgumentError, match='latent_dropout must be'):
+    ShallowRegressor(hidden=16, input_key='keypoints_2d', use_latent=True,
+                     latent_dropout=1.0)
+
+
 def test_shallow_save_and_load(tmp_path):
   model = ShallowRegressor(hidden=16)
   x = _latent()

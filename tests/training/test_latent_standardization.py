@@ -8,16 +8,19 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf.training.trainer import Trainer, TrainerConfig
 from tests.training.conftest import train_tiny_representation
 
 
-def _trainer(protocol_dir, rep_dir, model_dir, standardize, steps=2):
+def _trainer(protocol_dir, rep_dir, model_dir, standardize, steps=2,
+             **config):
   cfg = rt.RegressorConfig(
-      protocol_dir=protocol_dir, regressor='regression1', num_labels=64,
-      representation_dir=rep_dir, hidden=32, global_batch_size=32,
-      standardize_latent=standardize)
+      protocol_dir=protocol_dir, regressor=config.pop('regressor',
+                                                      'regression1'),
+      num_labels=64, representation_dir=rep_dir, hidden=32,
+      global_batch_size=32, standardize_latent=standardize, **config)
   return Trainer(rt.RegressorTask(cfg),
                  TrainerConfig(model_dir=model_dir, train_steps=steps,
                                steps_per_loop=steps, global_batch_size=32,
@@ -53,6 +56,25 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
   np.testing.assert_allclose(model(probe, training=False)['pose_3d'],
                              trainer.model(probe, training=False)['pose_3d'],
                              rtol=1e-4, atol=1e-5)
+
+
+def test_latent_dropout_run_trains_and_reloads_with_it(tiny_protocol,
+                                                        tmp_path):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=2)
+  run = str(tmp_path / 'b1g')
+  _trainer(tiny_protocol, rep_dir, run, True, regressor='baseline1_g',
+           latent_dropout=0.5).train()
+  model, config = rt.load_regressor_run(run)
+  assert config.latent_dropout == 0.5
+  assert model.regressor.latent_dropout == 0.5
+  # The option is checked before any training, with the flag's name.
+  with pytest.raises(ArgumentError, match='latent_dropout is for'):
+    rt.RegressorConfig(protocol_dir=tiny_protocol, regressor='regression2_g',
+                       representation_dir=rep_dir, latent_dropout=0.5)
+  with pytest.raises(ArgumentError, match='latent_dropout must be'):
+    rt.RegressorConfig(protocol_dir=tiny_protocol, regressor='baseline1_g',
+                       representation_dir=rep_dir, latent_dropout=-0.1)
 
 
 def test_runs_from_before_the_option_load_unstandardised(tiny_protocol,
