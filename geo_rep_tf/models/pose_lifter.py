@@ -57,6 +57,9 @@ def regressor_kwargs(regressor_type: str, size: int,
   kwargs = {'hidden' if regressor_type in _SHALLOW else 'width': size}
   if dropout is not None:
     kwargs['dropout'] = dropout
+  if not 0.0 <= latent_dropout < 1.0:
+    raise ArgumentError(f'latent_dropout must be in [0, 1), got '
+                        f'{latent_dropout}')
   if latent_dropout:
     if regressor_type != 'baseline1_g':
       raise ArgumentError(f'latent_dropout is for regressor baseline1_g, '

@@ -84,11 +84,9 @@ class RegressorConfig:
     if REGRESSORS[self.regressor][1] and not self.representation_dir:
       raise ArgumentError(f'regressor {self.regressor} uses G: give the '
                           'representation run (--representation_dir)')
-    if not 0.0 <= self.latent_dropout < 1.0:
-      raise ArgumentError(f'latent_dropout must be in [0, 1), got '
-                          f'{self.latent_dropout}')
+    # ArgumentError on a latent_dropout out of range or for a wrong type.
     regressor_kwargs(self.regressor, self.hidden, self.dropout,
-                     self.latent_dropout)  # ArgumentError on a wrong type
+                     self.latent_dropout)
     self.camera_indices = tuple(self.camera_indices)
 
 
