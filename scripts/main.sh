@@ -2,7 +2,8 @@
 # The main job: prepare the real motion-capture protocol, draw what the model
 # sees, train the full method briefly (BL+DG+AUG, CPU-sized), train
 # Regression#1 on G and Baseline#1, print their MPJPE table, then lift the
-# people in the sample photo to 3D with BlazePose + the pretrained lifter.
+# people in the sample photo to 3D with BlazePose + the pretrained full-method
+# lifter (models/pretrained: BL+DG+AUG encoder, Baseline#1 + G).
 # Data: --data_dir=DIR or $GEO_REP_TF_DATA (a folder laid out like
 # ../shared/data), else the committed sample in data/samples/.
 # Extra flags go to prepare_data (e.g. --data_dir=../shared/data).
@@ -32,7 +33,7 @@ done
 stamp "5/6 evaluate on the test split"
 "$PY" tools/evaluate.py --model_dirs="$OUT/regression1,$OUT/baseline1" \
   --out="$OUT/eval.json"
-stamp "6/6 photo demo: BlazePose 2D + the pretrained lifter"
+stamp "6/6 photo demo: BlazePose 2D + the pretrained full-method lifter"
 PHOTOS=data/samples/000000000785.jpg
 COCO="${GEO_REP_TF_DATA:-../shared/data}/images/coco"
 if ls "$COCO"/*.jpg >/dev/null 2>&1; then PHOTOS="$PHOTOS,$COCO"; fi

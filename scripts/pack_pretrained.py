@@ -9,6 +9,8 @@ one checkpoint of the model variables only (no optimizer slots, no data
 state), so the committed weights stay small; the lifter's config names its
 representation as '../representation' (resolved beside it). The result
 loads with load_regressor_run / load_lifter / tools/infer.py like any run.
+The committed ones: models/pretrained (the full method, infer's default)
+and models/baseline1 (--out_dir=models/baseline1; no representation).
 """
 
 import json

@@ -12,7 +12,8 @@ two viewpoints) or, for a video, <name>.mp4 and a picture of its first frame.
 2D backends: blazepose (MediaPipe's pretrained BlazePose run with LiteRT;
 fetch the models once with tools/fetch_models.py) or hourglass (our stacked
 hourglass, --hourglass_dir; one person per image). 3D: the lifter in
---lifter_dir (a tools/train_regressor.py run); --nolift writes 2D only.
+--lifter_dir (a tools/train_regressor.py run, an export, or `full` / `baseline1`
+for the committed weights in models/); --nolift writes 2D only.
 """
 
 from absl import flags
@@ -32,7 +33,10 @@ flags.DEFINE_string('hourglass_dir', None, 'Hourglass run directory '
                     '(--backend=hourglass).')
 flags.DEFINE_string('lifter_dir', defaults.DEFAULT_LIFTER_DIR,
                     'Lifter: a regressor run directory (config.json + '
-                    'checkpoint) or an exported lifter.')
+                    'checkpoint), an exported lifter, or the name of a '
+                    'committed one: full (the default: the full method, G '
+                    'from the BL+DG+AUG encoder plus the 2D) or baseline1 '
+                    '(the same regressor on the 2D alone).')
 flags.DEFINE_boolean('lift', True, 'Lift to 3D (--nolift: 2D only).')
 flags.DEFINE_float('min_score', 0.5, 'Drop people scoring below this.',
                    lower_bound=0.0, upper_bound=1.0)
