@@ -9,14 +9,21 @@ tools/export.py does), then times, in one process:
   lifter.savedmodel.latency_ms / .poses_per_s the keypoints_to_pose3d
                                               signature, reloaded
   lifter.keras.latency_ms / .poses_per_s      the Keras model, for scale
+  lifter.keras_xla.latency_ms / .poses_per_s  the same XLA-compiled, as
+                                              tools/infer.py runs a run dir
   lifter.*.size_bytes                         file (SavedModel: directory)
   lifter.tflite_*.max_abs_diff_mm             from the verification
 Each figure is the median over windows (latency: per call). Without
---model_dir two models with random weights (speed does not depend on the
-weights) are timed: `lifter` at the paper's size, Regression#1 (FC 1024,
-48) on G from a BL+DG encoder (32-64-128-256-512 channels, M = 32, binary
-64 x 64 maps), and `lifter_small`, the same with the main job's CPU-sized
-encoder (base_filters 8). Prints JSON and writes bench/results/export.json.
+--model_dir two lifters are timed: `lifter`, the committed default
+(models/pretrained/lifter: the full method's CPU-sized BL+DG+AUG encoder,
+base_filters 8, and Baseline#1 + G, trained), and `lifter_paper`, the same
+kind at the paper's size with random weights (speed does not depend on the
+weights): Regression#1 (FC 1024, 48) on G from a BL+DG encoder
+(32-64-128-256-512 channels, M = 32, binary 64 x 64 maps). Then, in the same
+run, photo -> 3D end to end with the default lifter beside BlazePose alone
+(bench_end_to_end.measure: end_to_end.lift_overhead_ratio, goal <= 0.20;
+skipped with a reason when the BlazePose models are not fetched). Prints
+JSON and writes bench/results/export.json.
 Goal (2 cores): TFLite lifting <= 2 ms per pose.
 """
 
@@ -119,6 +126,10 @@ def bench_lifter(prefix, lifter, keypoints, threads, windows):
       f'{prefix}.keras',
       lambda kp: lifter(kp, training=False)['pose_3d_mm'].numpy(),
       keypoints, windows))
+  # What tools/infer.py runs for a regressor run: the model XLA-compiled.
+  from geo_rep_tf.inference.lifter import _compiled_call
+  result.update(_figures(f'{prefix}.keras_xla', _compiled_call(lifter),
+                         keypoints, windows))
   best = min(result[f'{prefix}.tflite_{p}.latency_ms']
              for p in exporter.PRECISIONS)
   result[f'{prefix}.goal_met'] = bool(best <= GOAL_MS_PER_POSE)
@@ -128,10 +139,14 @@ def bench_lifter(prefix, lifter, keypoints, threads, windows):
 def main():
   ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   ap.add_argument('--model_dir', help='Bench this regressor run as `lifter` '
-                  '(and skip lifter_small).')
+                  '(default: the committed default lifter; given, '
+                  'lifter_paper is skipped).')
   ap.add_argument('--threads', type=int, default=2,
                   help='TFLite interpreter threads.')
   ap.add_argument('--windows', type=int, default=7)
+  ap.add_argument('--no_end_to_end', dest='end_to_end', action='store_false',
+                  help='Skip photo -> 3D end to end (needs the BlazePose '
+                  'models of tools/fetch_models.py).')
   ap.add_argument('--out', default=os.path.join(common.REPO, 'bench',
                                                 'results', 'export.json'))
   args = ap.parse_args()
@@ -140,22 +155,30 @@ def main():
 
   keypoints = verify.synthetic_keypoints(256, seed=0)
   result, models = {}, {}
-  if args.model_dir:
-    from geo_rep_tf.training.regressor_task import load_regressor_run
-    configs = [('lifter', f'run {args.model_dir}',
-                lambda: load_regressor_run(args.model_dir)[0])]
-  else:
-    configs = [
-        ('lifter', 'paper size: Regression#1 (FC 1024, 48) on G of a BL+DG '
-         'encoder with base_filters 32 (32-64-128-256-512), M 32, binary '
-         '64x64 maps; random weights', lambda: build_lifter(32)),
-        ('lifter_small', 'the main job\'s CPU-sized encoder: as lifter with '
-         'base_filters 8 (8-16-32-64-128); random weights',
-         lambda: build_lifter(8))]
+  from geo_rep_tf.inference import defaults
+  from geo_rep_tf.training.regressor_task import load_regressor_run
+  model_dir = args.model_dir or defaults.DEFAULT_LIFTER_DIR
+  configs = [('lifter', f'run {os.path.relpath(model_dir, common.REPO)}'
+              + ('' if args.model_dir else ' (the committed default: the '
+                 'full method, CPU-sized encoder, base_filters 8)'),
+              lambda: load_regressor_run(model_dir)[0])]
+  if not args.model_dir:
+    configs.append(
+        ('lifter_paper', 'paper size: Regression#1 (FC 1024, 48) on G of a '
+         'BL+DG encoder with base_filters 32 (32-64-128-256-512), M 32, '
+         'binary 64x64 maps; random weights', lambda: build_lifter(32)))
   for prefix, description, build in configs:
     models[prefix] = description
     result.update(bench_lifter(prefix, build(), keypoints, args.threads,
                                args.windows))
+  if args.end_to_end:
+    from bench import bench_end_to_end
+    from geo_rep_tf.errors import GeoRepError
+    try:
+      result.update(bench_end_to_end.measure(bench_end_to_end.SAMPLE_PHOTO,
+                                             model_dir))
+    except GeoRepError as e:  # BlazePose models not fetched.
+      result['end_to_end.skipped'] = str(e)
   result.update({
       'models': models,
       'tflite_threads': args.threads,
