@@ -68,3 +68,21 @@ def test_hourglass_missing_run():
   from geo_rep_tf.inference.hourglass_backend import HourglassBackend
   with pytest.raises(DataError, match='hourglass run directory not found'):
     HourglassBackend('/nonexistent/run')
+
+
+def test_lift_falls_back_to_the_plain_graph_where_xla_cannot_compile():
+  import tensorflow as tf
+
+  def model(inputs, training=False):  # numpy_function: XLA cannot compile.
+    kp = inputs['keypoints_2d_px']
+    out = tf.numpy_function(lambda x: np.concatenate([x, x[..., :1]], -1),
+                            [kp], tf.float32)
+    return {'pose_3d_mm': tf.reshape(out, tf.concat(
+        [tf.shape(kp)[:1], [16, 3]], 0))}
+
+  call = lifter_lib._compiled_call(model)
+  kp = np.random.default_rng(0).uniform(0, 1, [3, 16, 2]).astype(np.float32)
+  for _ in range(2):  # The second call goes straight to the plain graph.
+    out = call(kp)
+    assert out.shape == (3, 16, 3)
+    np.testing.assert_allclose(out[..., :2], kp)
