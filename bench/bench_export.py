@@ -127,8 +127,8 @@ def bench_lifter(prefix, lifter, keypoints, threads, windows):
       lambda kp: lifter(kp, training=False)['pose_3d_mm'].numpy(),
       keypoints, windows))
   # What tools/infer.py runs for a regressor run: the model XLA-compiled.
-  from geo_rep_tf.inference.lifter import _compiled_call
-  result.update(_figures(f'{prefix}.keras_xla', _compiled_call(lifter),
+  from geo_rep_tf.inference.lifter import compiled_lift
+  result.update(_figures(f'{prefix}.keras_xla', compiled_lift(lifter),
                          keypoints, windows))
   best = min(result[f'{prefix}.tflite_{p}.latency_ms']
              for p in exporter.PRECISIONS)

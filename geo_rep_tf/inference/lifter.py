@@ -84,7 +84,7 @@ def _load_regressor_run(model_dir: str) -> Lifter:
 
   version = (f'regressor run {config.regressor} '
              f'({os.path.basename(ckpt_path)})')
-  return Lifter(_compiled_call(model), version, model_dir)
+  return Lifter(compiled_lift(model), version, model_dir)
 
 
 def _bucket(n: int) -> int:
@@ -92,7 +92,7 @@ def _bucket(n: int) -> int:
   return 1 << max(0, int(n) - 1).bit_length()
 
 
-def _compiled_call(model) -> Callable[[np.ndarray], np.ndarray]:
+def compiled_lift(model) -> Callable[[np.ndarray], np.ndarray]:
   """[N, 16, 2] px -> [N, 16, 3] mm through the model, XLA-compiled.
 
   XLA fuses the skeleton-map rendering and the small encoder: one pose
@@ -111,9 +111,9 @@ def _compiled_call(model) -> Callable[[np.ndarray], np.ndarray]:
   compiled = [tf.function(forward, input_signature=spec, jit_compile=True)]
 
   def call(kp: np.ndarray) -> np.ndarray:
-    n = len(kp)
-    padded = np.concatenate([kp, np.repeat(kp[-1:], _bucket(n) - n, 0)])
     if compiled:
+      n = len(kp)
+      padded = np.concatenate([kp, np.repeat(kp[-1:], _bucket(n) - n, 0)])
       try:
         return compiled[0](tf.constant(padded)).numpy()[:n]
       except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,

@@ -71,7 +71,7 @@ def test_compiled_lift_matches_the_keras_model_for_any_count():
   assert [lifter_lib._bucket(n) for n in (1, 2, 3, 4, 5, 17)] == [
       1, 2, 4, 4, 8, 32]
   model, _ = rt.load_regressor_run(defaults.DEFAULT_LIFTER_DIR)
-  call = lifter_lib._compiled_call(model)
+  call = lifter_lib.compiled_lift(model)
   kp = np.random.default_rng(1).uniform(300, 700, [5, 16, 2]).astype(
       np.float32)
   want = model({'keypoints_2d_px': kp}, training=False)['pose_3d_mm']

@@ -80,7 +80,7 @@ def test_lift_falls_back_to_the_plain_graph_where_xla_cannot_compile():
     return {'pose_3d_mm': tf.reshape(out, tf.concat(
         [tf.shape(kp)[:1], [16, 3]], 0))}
 
-  call = lifter_lib._compiled_call(model)
+  call = lifter_lib.compiled_lift(model)
   kp = np.random.default_rng(0).uniform(0, 1, [3, 16, 2]).astype(np.float32)
   for _ in range(2):  # The second call goes straight to the plain graph.
     out = call(kp)
