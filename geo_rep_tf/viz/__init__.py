@@ -1,0 +1,1 @@
+"""Plotting shared by training, evaluation and inference (matplotlib, no TF)."""
