@@ -182,9 +182,6 @@ class IntegralRegressor(keras.Model):
     if len(image.shape) != 4 or tuple(image.shape[1:]) != want:
       raise ArgumentError(f'{self.name}: image must have shape [B, '
                           f'{want[0]}, {want[1]}, 3], got {image.shape}')
-    if latent is not None and len(latent.shape) != 3:
-      raise ArgumentError(f'{self.name}: latent must have shape [B, M, 3], '
-                          f'got {latent.shape}')
     return image, latent
 
   def build(self, input_shape):

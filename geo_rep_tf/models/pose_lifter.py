@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import normalization, skeleton_maps
+from geo_rep_tf.models.inputs import check_rate
 from geo_rep_tf.models.regression1 import ShallowRegressor
 from geo_rep_tf.models.residual_lifter import ResidualLifter
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
@@ -57,9 +58,7 @@ def regressor_kwargs(regressor_type: str, size: int,
   kwargs = {'hidden' if regressor_type in _SHALLOW else 'width': size}
   if dropout is not None:
     kwargs['dropout'] = dropout
-  if not 0.0 <= latent_dropout < 1.0:
-    raise ArgumentError(f'latent_dropout must be in [0, 1), got '
-                        f'{latent_dropout}')
+  check_rate('latent_dropout', latent_dropout)
   if latent_dropout:
     if regressor_type != 'baseline1_g':
       raise ArgumentError(f'latent_dropout is for regressor baseline1_g, '

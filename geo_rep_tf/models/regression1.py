@@ -15,6 +15,7 @@ import keras
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry.joints import NUM_JOINTS
+from geo_rep_tf.models.inputs import check_rate
 
 
 @keras.saving.register_keras_serializable(package='geo_rep_tf')
@@ -56,16 +57,13 @@ class ShallowRegressor(keras.Model):
     if hidden <= 0 or num_joints <= 0:
       raise ArgumentError(
           f'hidden and num_joints must be > 0, got {hidden}, {num_joints}')
-    if not 0.0 <= dropout < 1.0:
-      raise ArgumentError(f'dropout must be in [0, 1), got {dropout}')
+    check_rate('dropout', dropout)
     self.hidden = hidden
     self.num_joints = num_joints
     self.dropout = dropout
     self.input_key = input_key
     self.use_latent = use_latent
-    if not 0.0 <= latent_dropout < 1.0:
-      raise ArgumentError(f'latent_dropout must be in [0, 1), got '
-                          f'{latent_dropout}')
+    check_rate('latent_dropout', latent_dropout)
     if latent_dropout and not use_latent:
       raise ArgumentError('latent_dropout needs use_latent (a regressor on '
                           '2D and G)')

@@ -21,8 +21,8 @@ from typing import Optional
 import keras
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.models.inputs import split_latent_inputs
 from geo_rep_tf.geometry.joints import NUM_JOINTS
+from geo_rep_tf.models.inputs import check_rate, split_latent_inputs
 
 
 def _flat_size(spec, arg_name):
@@ -66,8 +66,7 @@ class ResidualLifter(keras.Model):
       raise ArgumentError(
           f'need width > 0, num_blocks >= 0, num_joints > 0; got {width}, '
           f'{num_blocks}, {num_joints}')
-    if not 0.0 <= dropout < 1.0:
-      raise ArgumentError(f'dropout must be in [0, 1), got {dropout}')
+    check_rate('dropout', dropout)
     self.width = width
     self.num_blocks = num_blocks
     self.dropout = dropout
@@ -107,9 +106,6 @@ class ResidualLifter(keras.Model):
     if len(keypoints.shape) != 3:
       raise ArgumentError(f'{self.name}: keypoints_2d must have shape '
                           f'[B, {NUM_JOINTS}, 2], got {keypoints.shape}')
-    if latent is not None and len(latent.shape) != 3:
-      raise ArgumentError(f'{self.name}: latent must have shape [B, M, 3], '
-                          f'got {latent.shape}')
     return keypoints, latent
 
   def build(self, input_shape):
