@@ -6,14 +6,9 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import procrustes
+from tests.geometry.random_rotations import random_rotation as _rotation
 
 
-def _rotation(rng):
-  q, r = np.linalg.qr(rng.normal(size=(3, 3)))
-  q = q * np.sign(np.diag(r))
-  if np.linalg.det(q) < 0:
-    q[:, 0] = -q[:, 0]
-  return q
 
 
 def _similar_copy(rng, pred, scale=1.7):
