@@ -156,7 +156,7 @@ def main():
   keypoints = verify.synthetic_keypoints(256, seed=0)
   result, models = {}, {}
   from geo_rep_tf.inference import defaults
-  from geo_rep_tf.training.regressor_task import load_regressor_run
+  from geo_rep_tf.runs.loading import load_regressor_run
   model_dir = args.model_dir or defaults.DEFAULT_LIFTER_DIR
   configs = [('lifter', f'run {os.path.relpath(model_dir, common.REPO)}'
               + ('' if args.model_dir else ' (the committed default: the '

@@ -146,7 +146,7 @@ def _saved_model_runner(path: str):
 
 
 def _keras_runner(run_dir: str):
-  from geo_rep_tf.training.regressor_task import load_regressor_run
+  from geo_rep_tf.runs.loading import load_regressor_run
   model, _ = load_regressor_run(run_dir)
 
   def run(keypoints):

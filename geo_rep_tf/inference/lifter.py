@@ -53,35 +53,10 @@ class Lifter:
     return pose - pose[:, :1]
 
 
-def _resolve(path: str, run_dir: str) -> str:
-  if os.path.isabs(path):
-    return path
-  for base in (os.getcwd(), run_dir, os.path.dirname(run_dir),
-               str(defaults.REPO_ROOT)):
-    candidate = os.path.normpath(os.path.join(base, path))
-    if os.path.isfile(os.path.join(candidate, 'config.json')):
-      return candidate
-  return path
-
-
 def _load_regressor_run(model_dir: str) -> Lifter:
-  import tensorflow as tf
-  from geo_rep_tf.models.pose_lifter import REGRESSORS
-  from geo_rep_tf.training import regressor_task as rt
-  cfg, ckpt_path = rt.read_run(model_dir, 'regressor')
-  if cfg.get('representation_dir') and REGRESSORS.get(
-      cfg.get('regressor'), (0, 0))[1]:
-    rep = _resolve(cfg['representation_dir'], model_dir)
-    if not os.path.isfile(os.path.join(rep, 'config.json')):
-      raise DataError(f'the lifter\'s representation run '
-                      f'{cfg["representation_dir"]!r} was not found (looked '
-                      'in the working directory, beside the lifter and in '
-                      'the repository)', os.path.join(model_dir,
-                                                      'config.json'))
-    cfg['representation_dir'] = rep
-  model, config = rt.load_regressor_run(
-      model_dir, representation_dir=cfg.get('representation_dir'))
-
+  from geo_rep_tf.runs import files, loading
+  model, config = loading.load_regressor_run(model_dir)
+  ckpt_path = files.latest_checkpoint(model_dir)
   version = (f'regressor run {config.regressor} '
              f'({os.path.basename(ckpt_path)})')
   return Lifter(compiled_lift(model), version, model_dir)

@@ -67,10 +67,10 @@ def test_committed_lifters_lift_real_motion_capture(name, test_samples):
 
 
 def test_compiled_lift_matches_the_keras_model_for_any_count():
-  from geo_rep_tf.training import regressor_task as rt
+  from geo_rep_tf.runs.loading import load_regressor_run
   assert [lifter_lib._bucket(n) for n in (1, 2, 3, 4, 5, 17)] == [
       1, 2, 4, 4, 8, 32]
-  model, _ = rt.load_regressor_run(defaults.DEFAULT_LIFTER_DIR)
+  model, _ = load_regressor_run(defaults.DEFAULT_LIFTER_DIR)
   call = lifter_lib.compiled_lift(model)
   kp = np.random.default_rng(1).uniform(300, 700, [5, 16, 2]).astype(
       np.float32)

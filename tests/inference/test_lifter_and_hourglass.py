@@ -32,21 +32,6 @@ def test_missing_lifter_messages(tmp_path, monkeypatch):
     lifter_lib.load_lifter(str(tmp_path / 'empty'))
 
 
-def test_representation_found_beside_a_moved_lifter(tmp_path, monkeypatch):
-  # models/pretrained/{lifter,representation}: a relative path in the
-  # lifter's config resolves beside the lifter, whatever the working dir.
-  rep = tmp_path / 'pretrained' / 'representation'
-  rep.mkdir(parents=True)
-  (rep / 'config.json').write_text('{}')
-  run = tmp_path / 'pretrained' / 'lifter'
-  run.mkdir()
-  monkeypatch.chdir(tmp_path)
-  assert lifter_lib._resolve('representation', str(run)) == str(rep)
-  assert lifter_lib._resolve('../representation', str(run)) == str(rep)
-  assert lifter_lib._resolve('/abs/x', str(run)) == '/abs/x'
-  assert lifter_lib._resolve('nowhere', str(run)) == 'nowhere'
-
-
 def test_hourglass_backend_gives_one_person_in_the_image(tiny_hourglass_dir):
   from geo_rep_tf.inference.hourglass_backend import HourglassBackend
   backend = HourglassBackend(tiny_hourglass_dir)
