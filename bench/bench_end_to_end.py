@@ -29,7 +29,7 @@ GOAL_OVERHEAD = 0.20
 
 def measure(image_path, lifter_dir=None, repeats=15):
   """end_to_end.* figures: BlazePose alone and photo -> 3D, interleaved."""
-  from geo_rep_tf.inference import lifter as lifter_lib
+  from geo_rep_tf.runs import lifter as lifter_lib
   from geo_rep_tf.inference.blazepose import BlazePose
   from geo_rep_tf.inference.pipeline import Pipeline, read_image
 

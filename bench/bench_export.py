@@ -127,7 +127,7 @@ def bench_lifter(prefix, lifter, keypoints, threads, windows):
       lambda kp: lifter(kp, training=False)['pose_3d_mm'].numpy(),
       keypoints, windows))
   # What tools/infer.py runs for a regressor run: the model XLA-compiled.
-  from geo_rep_tf.inference.lifter import compiled_lift
+  from geo_rep_tf.runs.lifter import compiled_lift
   result.update(_figures(f'{prefix}.keras_xla', compiled_lift(lifter),
                          keypoints, windows))
   best = min(result[f'{prefix}.tflite_{p}.latency_ms']
@@ -155,9 +155,9 @@ def main():
 
   keypoints = verify.synthetic_keypoints(256, seed=0)
   result, models = {}, {}
-  from geo_rep_tf.inference import defaults
-  from geo_rep_tf.training.regressor_task import load_regressor_run
-  model_dir = args.model_dir or defaults.DEFAULT_LIFTER_DIR
+  from geo_rep_tf.runs import committed
+  from geo_rep_tf.runs.loading import load_regressor_run
+  model_dir = args.model_dir or committed.DEFAULT_LIFTER_DIR
   configs = [('lifter', f'run {os.path.relpath(model_dir, common.REPO)}'
               + ('' if args.model_dir else ' (the committed default: the '
                  'full method, CPU-sized encoder, base_filters 8)'),

@@ -21,9 +21,8 @@ import tempfile
 
 from absl import app, flags
 
-from geo_rep_tf.training import model_state
-from geo_rep_tf.training.regressor_task import (load_regressor_run,
-                                                load_representation)
+from geo_rep_tf.runs import model_state
+from geo_rep_tf.runs.loading import load_regressor_run, load_representation
 from geo_rep_tf.utils.files import write_json
 
 FLAGS = flags.FLAGS

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from geo_rep_tf.geometry import normalization
-from geo_rep_tf.training.regressor_task import load_representation
+from geo_rep_tf.runs.loading import load_representation
 from probe_representation import latents, normalised_2d, samples
 
 

@@ -26,7 +26,7 @@ from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import plausibility
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference.blazepose import BlazePose
-from geo_rep_tf.inference.lifter import load_lifter
+from geo_rep_tf.runs.lifter import load_lifter
 from geo_rep_tf.inference.pipeline import list_inputs, read_image
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json

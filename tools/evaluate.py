@@ -26,8 +26,8 @@ except ImportError:  # run as a script from tools/
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
-from geo_rep_tf.training.regressor_task import (latent_cache_dir,
-                                                 load_regressor_run)
+from geo_rep_tf.runs.loading import load_regressor_run
+from geo_rep_tf.training.regressor_task import latent_cache_dir
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
 

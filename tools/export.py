@@ -59,9 +59,12 @@ def main(argv):
   if os.path.lexists(FLAGS.out_dir) and not FLAGS.overwrite:
     cli.fail(f'--out_dir={FLAGS.out_dir}: already exists (--overwrite '
              'replaces it)')
-  from geo_rep_tf.export import exporter, runs  # pylint: disable=g-import-not-at-top
-  lifter, config = runs.load_regressor_run(FLAGS.model_dir)
-  hourglass = (runs.load_hourglass_run(FLAGS.hourglass_dir)
+  # pylint: disable=g-import-not-at-top
+  from geo_rep_tf.export import exporter
+  from geo_rep_tf.runs.loading import load_hourglass_run, load_regressor_run
+  # pylint: enable=g-import-not-at-top
+  lifter, config = load_regressor_run(FLAGS.model_dir)
+  hourglass = (load_hourglass_run(FLAGS.hourglass_dir)
                if FLAGS.hourglass_dir else None)
   report = exporter.export_lifter(
       lifter, FLAGS.out_dir, hourglass=hourglass,

@@ -20,6 +20,7 @@ from absl import flags
 
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference import infer_lib
+from geo_rep_tf.runs import committed
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
@@ -31,7 +32,7 @@ flags.DEFINE_string('models_dir', None, 'BlazePose model cache (default: '
                     f'${defaults.MODELS_ENV} or ~/.cache/geo_rep_tf/models).')
 flags.DEFINE_string('hourglass_dir', None, 'Hourglass run directory '
                     '(--backend=hourglass).')
-flags.DEFINE_string('lifter_dir', defaults.DEFAULT_LIFTER_DIR,
+flags.DEFINE_string('lifter_dir', committed.DEFAULT_LIFTER_DIR,
                     'Lifter: a regressor run directory (config.json + '
                     'checkpoint), an exported lifter, or the name of a '
                     'committed one: full (the default: the full method, G '

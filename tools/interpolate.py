@@ -24,7 +24,8 @@ import numpy as np
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import interpolation, plots
-from geo_rep_tf.training import regressor_task
+from geo_rep_tf.runs.files import read_run
+from geo_rep_tf.runs.loading import load_regressor_run, load_representation
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
@@ -81,7 +82,7 @@ def _label(rep_dir, i):
 
 def _run_config(model_dir):
   """config.json of a representation run (checked to be one)."""
-  regressor_task.read_run(model_dir, 'representation')
+  read_run(model_dir, 'representation')
   with open(os.path.join(model_dir, 'config.json')) as fh:
     return json.load(fh)
 
@@ -104,10 +105,10 @@ def main(argv):
     # Variable paths of seed generators count per process: load each row's
     # runs as in a fresh one (rows are plain arrays once computed).
     keras.backend.clear_session()
-    rep = regressor_task.load_representation(rep_dir)
+    rep = load_representation(rep_dir)
     lifter = None
     if reg_dir and reg_dir.lower() != 'none':
-      lifter, cfg = regressor_task.load_regressor_run(reg_dir, protocol_dir)
+      lifter, cfg = load_regressor_run(reg_dir, protocol_dir)
       if os.path.realpath(cfg.representation_dir or '') != os.path.realpath(
           rep_dir):
         raise ArgumentError(f'regressor run {reg_dir} was trained on G of '

@@ -18,8 +18,8 @@ from absl import flags
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.inference import drawing
-from geo_rep_tf.training import summaries
-from geo_rep_tf.training.regressor_task import load_representation, read_run
+from geo_rep_tf.runs.files import read_run, read_scalars
+from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
@@ -41,8 +41,8 @@ CURVE_TAGS = ('loss/total', 'loss/reconstruction',
 
 
 def _curves(model_dir):
-  train = summaries.read_scalars(os.path.join(model_dir, 'train'))
-  test = summaries.read_scalars(os.path.join(model_dir, 'eval'))
+  train = read_scalars(os.path.join(model_dir, 'train'))
+  test = read_scalars(os.path.join(model_dir, 'eval'))
   # Eval tags are 'eval/<term>'; plot them on the training panels.
   test = {'loss/' + k.split('/', 1)[1]: v for k, v in test.items()}
   if not train:

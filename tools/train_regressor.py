@@ -20,6 +20,7 @@ try:
 except ImportError:  # run as a script from tools/
   import _common
 from geo_rep_tf.models.pose_lifter import REGRESSORS
+from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf.utils import cli
 
@@ -57,7 +58,7 @@ flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
 
 def main(argv):
   del argv
-  reg = rt.RegressorConfig(
+  reg = RegressorConfig(
       protocol_dir=FLAGS.protocol_dir, regressor=FLAGS.regressor,
       num_labels=FLAGS.num_labels,
       representation_dir=FLAGS.representation_dir, hidden=FLAGS.hidden,

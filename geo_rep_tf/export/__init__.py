@@ -4,18 +4,21 @@
   report = export_lifter(lifter, 'work_dirs/export')   # verified, atomic
   lifter = load_lifter('work_dirs/export')             # [N,16,2] px -> [N,16,3] mm
 
-Names are imported on first use, so `load_lifter` of a .tflite file does not
-import TensorFlow.
+`Lifter`, `load_lifter` and `check_keypoints` are those of
+`geo_rep_tf.runs.lifter` (which also loads regressor runs). Names are
+imported on first use, so `load_lifter` of a .tflite file does not import
+TensorFlow.
 """
 
 import importlib
 
 _WHERE = {
-    'PRECISIONS': 'exporter', 'ExportError': 'exporter',
-    'convert_tflite': 'exporter', 'export_lifter': 'exporter',
-    'Lifter': 'loader', 'check_keypoints': 'loader', 'load_lifter': 'loader',
-    'LifterServing': 'serving', 'TOLERANCES': 'verify', 'Tolerance': 'verify',
-    'verify_export': 'verify',
+    'PRECISIONS': 'export.exporter', 'ExportError': 'export.exporter',
+    'convert_tflite': 'export.exporter', 'export_lifter': 'export.exporter',
+    'Lifter': 'runs.lifter', 'check_keypoints': 'runs.lifter',
+    'load_lifter': 'runs.lifter', 'LifterServing': 'export.serving',
+    'TOLERANCES': 'export.verify', 'Tolerance': 'export.verify',
+    'verify_export': 'export.verify',
 }
 
 __all__ = sorted(_WHERE)
@@ -23,6 +26,6 @@ __all__ = sorted(_WHERE)
 
 def __getattr__(name):
   if name in _WHERE:
-    module = importlib.import_module(f'geo_rep_tf.export.{_WHERE[name]}')
+    module = importlib.import_module(f'geo_rep_tf.{_WHERE[name]}')
     return getattr(module, name)
   raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -30,6 +30,7 @@ import tensorflow as tf
 from geo_rep_tf.errors import ArgumentError, GeoRepError
 from geo_rep_tf.export import serving, verify
 from geo_rep_tf.geometry import joints
+from geo_rep_tf.runs.lifter import DEFAULT_CONFIDENCE_THRESHOLD
 from geo_rep_tf.utils.files import write_json
 
 PRECISIONS = ('fp32', 'fp16', 'int8')
@@ -141,8 +142,7 @@ def _remove(path: str) -> None:
 def export_lifter(lifter: keras.Model, out_dir: str, *,
                   hourglass: Optional[keras.Model] = None,
                   precisions: Iterable[str] = PRECISIONS,
-                  confidence_threshold: float = (
-                      serving.DEFAULT_CONFIDENCE_THRESHOLD),
+                  confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD,
                   overwrite: bool = False, num_check: int = 64,
                   seed: int = 0,
                   tolerances: Optional[Dict[str, verify.Tolerance]] = None,

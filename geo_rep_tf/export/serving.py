@@ -39,12 +39,12 @@ import tensorflow as tf
 
 from geo_rep_tf.geometry.heatmaps import decode_heatmaps
 from geo_rep_tf.geometry.joints import NUM_BONES, NUM_JOINTS
+from geo_rep_tf.runs.lifter import DEFAULT_CONFIDENCE_THRESHOLD
 
 KEYPOINTS_TO_POSE3D = 'keypoints_to_pose3d'
 WITH_CONFIDENCE = 'keypoints_to_pose3d_with_confidence'
 MAP_TO_LATENT = 'skeleton_map_to_latent'
 IMAGE_TO_POSE3D = 'image_to_pose3d'
-DEFAULT_CONFIDENCE_THRESHOLD = 0.5
 
 KEYPOINTS_SPEC = tf.TensorSpec([None, NUM_JOINTS, 2], tf.float32,
                                name='keypoints_2d_px')

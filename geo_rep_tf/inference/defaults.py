@@ -1,11 +1,8 @@
 """Default locations of the inference models, defined once.
 
-- The 3D lifter: a regressor run directory (config.json + checkpoint), by
-  default `models/pretrained/lifter` in the repository (the full method: G
-  from the BL+DG+AUG encoder in `models/pretrained/representation`, plus
-  the 2D). Committed lifters also answer to a name (`LIFTER_NAMES`):
-  `full` (the default) and `baseline1` (`models/baseline1/lifter`, the same
-  regressor on the 2D alone).
+- The 3D lifter: `geo_rep_tf.runs.committed` says where the committed ones
+  are (`models/` of a source checkout; `full`, the default, and
+  `baseline1`).
 - The BlazePose models: a cache directory filled by `tools/fetch_models.py`,
   by default `~/.cache/geo_rep_tf/models`, overridden by the environment
   variable `GEO_REP_TF_MODELS` (and by the binaries' `--models_dir`).
@@ -14,13 +11,14 @@
 from __future__ import annotations
 
 import os
-import pathlib
 from typing import Optional
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-DEFAULT_LIFTER_DIR = str(REPO_ROOT / 'models' / 'pretrained' / 'lifter')
-BASELINE1_LIFTER_DIR = str(REPO_ROOT / 'models' / 'baseline1' / 'lifter')
-LIFTER_NAMES = {'full': DEFAULT_LIFTER_DIR, 'baseline1': BASELINE1_LIFTER_DIR}
+from geo_rep_tf.runs import committed
+
+# Files of a source checkout (sample photos, bench results) hang off it; the
+# committed models are found through `runs.committed`, which copes with
+# their absence in an installed package.
+REPO_ROOT = committed.SOURCE_ROOT
 
 MODELS_ENV = 'GEO_REP_TF_MODELS'
 _DEFAULT_MODELS_DIR = os.path.join('~', '.cache', 'geo_rep_tf', 'models')
@@ -39,17 +37,6 @@ BLAZEPOSE_FILES = {
 }
 LICENSE_FILE = 'LICENSE.mediapipe.txt'
 MANIFEST_FILE = 'manifest.json'
-
-
-def lifter_path(path: Optional[str]) -> str:
-  """A lifter argument as a path: None -> the default, a name of
-  `LIFTER_NAMES` -> its committed directory (unless a file or folder of that
-  name exists in the working directory), anything else unchanged."""
-  if not path:
-    return DEFAULT_LIFTER_DIR
-  if path in LIFTER_NAMES and not os.path.exists(path):
-    return LIFTER_NAMES[path]
-  return path
 
 
 def models_dir(override: Optional[str] = None) -> str:

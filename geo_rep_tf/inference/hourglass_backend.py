@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
-from geo_rep_tf.errors import ArgumentError, DataError
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.inference.blazepose import PosePerson, Roi, warp_crop
 
 
@@ -30,23 +30,13 @@ class HourglassBackend:
 
   def __init__(self, model_dir: str, margin: float = 0.25):
     import tensorflow as tf
-    from geo_rep_tf.models.stacked_hourglass import StackedHourglass
-    from geo_rep_tf.training.regressor_task import read_run
-    if not model_dir or not os.path.isdir(model_dir):
-      raise DataError('hourglass run directory not found (train one with '
-                      'tools/train_hourglass.py)', model_dir)
-    cfg, ckpt_path = read_run(model_dir, 'hourglass')
-    self.input_size = int(cfg.get('input_size', 256))
-    self.model = StackedHourglass(
-        num_stacks=cfg.get('num_stacks', 2),
-        num_features=cfg.get('num_features', 256), depth=cfg.get('depth', 4),
-        input_size=self.input_size, name='hourglass')
-    self.model(tf.zeros([1, self.input_size, self.input_size, 3]),
-               training=False)
-    from geo_rep_tf.training import model_state
-    model_state.restore_model(self.model, ckpt_path)
+    from geo_rep_tf.runs.files import latest_checkpoint
+    from geo_rep_tf.runs.loading import load_hourglass_run
+    self.model = load_hourglass_run(model_dir)
+    self.input_size = self.model.input_size
     self.margin = margin
-    self.version = f'stacked hourglass ({os.path.basename(ckpt_path)})'
+    self.version = ('stacked hourglass '
+                    f'({os.path.basename(latest_checkpoint(model_dir))})')
 
     @tf.function(input_signature=[tf.TensorSpec(
         [None, self.input_size, self.input_size, 3], tf.float32)])

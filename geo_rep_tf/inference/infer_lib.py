@@ -94,7 +94,7 @@ def run(config: InferConfig, log: Callable[[str], None] = print,
   """
   inputs = pl.list_inputs(config.inputs)
   if lifter is None and config.lifter_dir:
-    from geo_rep_tf.inference.lifter import load_lifter
+    from geo_rep_tf.runs.lifter import load_lifter
     lifter = load_lifter(config.lifter_dir)
   if backend is None:
     backend = make_backend(config)

@@ -134,7 +134,8 @@ class Pipeline:
 
   Args:
     backend: callable image -> list of PosePerson (BlazePose, hourglass).
-    lifter: callable [N, 16, 2] px -> [N, 16, 3] mm, or None (2D only).
+    lifter: a `runs.lifter.Lifter` (any callable [N, 16, 2] px ->
+      [N, 16, 3] mm), or None (2D only).
     min_score: drop people scoring below this.
   """
 

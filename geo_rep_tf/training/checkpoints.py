@@ -21,6 +21,7 @@ from absl import logging as absl_logging
 import tensorflow as tf
 
 from geo_rep_tf.errors import DataError
+from geo_rep_tf.runs.files import latest_checkpoint
 
 
 def make_manager(ckpt: tf.train.Checkpoint, model_dir: str, keep: int,
@@ -59,15 +60,6 @@ def restore_latest(ckpt: tf.train.Checkpoint,
     raise DataError(f'none of the {len(failed)} checkpoints can be read '
                     f'(newest {os.path.basename(failed[0])}); move them away '
                     'to start afresh', manager.directory)
-  return None
-
-
-def latest_checkpoint(path: str) -> Optional[str]:
-  """A checkpoint prefix from a directory or a prefix; None if none."""
-  if os.path.isdir(path):
-    return tf.train.latest_checkpoint(path)
-  if tf.io.gfile.exists(path + '.index'):
-    return path
   return None
 
 

@@ -22,7 +22,8 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError, DataError, GeoRepError
-from geo_rep_tf.training import checkpoints, model_state
+from geo_rep_tf.runs import model_state
+from geo_rep_tf.training import checkpoints
 from geo_rep_tf.training.strategy import is_chief
 from geo_rep_tf.utils.files import atomic_path, write_json
 from geo_rep_tf.utils.progress import format_hms

@@ -66,9 +66,10 @@ def train_regressor(model_dir, protocol_dir, regressor='baseline1',
                     representation_dir=None, num_labels=0,
                     cameras=(0, 1, 2, 3), steps=4):
   """A tiny regressor run (width 32)."""
+  from geo_rep_tf.runs.configs import RegressorConfig
   from geo_rep_tf.training import regressor_task as rt
   from geo_rep_tf.training.trainer import Trainer
-  cfg = rt.RegressorConfig(
+  cfg = RegressorConfig(
       protocol_dir=protocol_dir, regressor=regressor, num_labels=num_labels,
       representation_dir=representation_dir, hidden=32,
       camera_indices=tuple(cameras), global_batch_size=16)

@@ -1,8 +1,6 @@
 """Fixtures: the BlazePose models (fetched once if PyPI is reachable), a tiny
-lifter run and a tiny hourglass run built in seconds."""
+lifter run (tests.runs) and a tiny hourglass run built in seconds."""
 
-import json
-import os
 import subprocess
 import sys
 
@@ -10,6 +8,8 @@ import numpy as np
 import pytest
 
 from geo_rep_tf.inference import defaults, model_store
+# A fixture used here too (a second session instance: a tiny run, seconds).
+from tests.runs.conftest import tiny_lifter_dir, write_run  # pylint: disable=unused-import
 
 REPO = defaults.REPO_ROOT
 SAMPLE_PHOTO = REPO / 'data' / 'samples' / '000000000785.jpg'
@@ -46,33 +46,6 @@ def blazepose(blazepose_models):
   return BlazePose(blazepose_models)
 
 
-def _write_run(model_dir, section, cfg, model):
-  import tensorflow as tf
-  os.makedirs(model_dir, exist_ok=True)
-  with open(os.path.join(model_dir, 'config.json'), 'w') as fh:
-    json.dump({section: cfg, 'task': section}, fh)
-  from geo_rep_tf.training import model_state
-  ckpt = tf.train.Checkpoint(
-      model_variables=model_state.variables_by_path(model))
-  manager = tf.train.CheckpointManager(ckpt, str(model_dir), max_to_keep=1)
-  manager.save(checkpoint_number=1)
-
-
-@pytest.fixture(scope='session')
-def tiny_lifter_dir(tmp_path_factory):
-  """A Baseline#1 regressor run (untrained, seeded weights): config.json +
-  checkpoint, as tools/train_regressor.py writes them."""
-  import tensorflow as tf
-  from geo_rep_tf.training import regressor_task as rt
-  cfg = dict(protocol_dir='unused', regressor='baseline1', hidden=32)
-  model_dir = tmp_path_factory.mktemp('lifter') / 'run'
-  tf.keras.utils.set_random_seed(0)
-  model = rt.RegressorTask(rt.RegressorConfig(**cfg)).build_model()
-  model(tf.random.uniform([1, 16, 2], 0, 100), training=False)
-  _write_run(model_dir, 'regressor', cfg, model)
-  return str(model_dir)
-
-
 @pytest.fixture(scope='session')
 def tiny_hourglass_dir(tmp_path_factory):
   import tensorflow as tf
@@ -83,7 +56,7 @@ def tiny_hourglass_dir(tmp_path_factory):
                            input_size=64, name='hourglass')
   model(tf.zeros([1, 64, 64, 3]), training=False)
   model_dir = tmp_path_factory.mktemp('hourglass') / 'run'
-  _write_run(model_dir, 'hourglass', cfg, model)
+  write_run(model_dir, 'hourglass', cfg, model)
   return str(model_dir)
 
 

@@ -61,7 +61,7 @@ def test_coco_photos_pck(blazepose, coco_photos):
 
 def test_infer_writes_valid_json_and_pictures(blazepose, tiny_lifter_dir,
                                               coco_photos, tmp_path):
-  from geo_rep_tf.inference.lifter import load_lifter
+  from geo_rep_tf.runs.lifter import load_lifter
   inputs = [str(SAMPLE_PHOTO)] + sorted(
       str(p) for p in coco_photos.glob('*.jpg'))
   cfg = infer_lib.InferConfig(inputs, str(tmp_path))

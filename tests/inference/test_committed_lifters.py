@@ -8,19 +8,20 @@ import os
 import numpy as np
 import pytest
 
-from geo_rep_tf.inference import defaults, lifter as lifter_lib
+from geo_rep_tf.runs import committed
+from geo_rep_tf.runs import lifter as lifter_lib
 from tests.eval import tiny_runs
 
 
 def test_lifter_names_resolve_to_the_committed_directories(tmp_path,
                                                            monkeypatch):
   monkeypatch.chdir(tmp_path)
-  assert defaults.lifter_path(None) == defaults.DEFAULT_LIFTER_DIR
-  assert defaults.lifter_path('full') == defaults.DEFAULT_LIFTER_DIR
-  assert defaults.lifter_path('baseline1') == defaults.BASELINE1_LIFTER_DIR
-  assert defaults.lifter_path('runs/x') == 'runs/x'
+  assert committed.lifter_path(None) == committed.DEFAULT_LIFTER_DIR
+  assert committed.lifter_path('full') == committed.DEFAULT_LIFTER_DIR
+  assert committed.lifter_path('baseline1') == committed.BASELINE1_LIFTER_DIR
+  assert committed.lifter_path('runs/x') == 'runs/x'
   (tmp_path / 'baseline1').mkdir()  # A folder of that name wins.
-  assert defaults.lifter_path('baseline1') == 'baseline1'
+  assert committed.lifter_path('baseline1') == 'baseline1'
 
 
 def _config(lifter_dir):
@@ -29,9 +30,9 @@ def _config(lifter_dir):
 
 
 def test_the_default_lifter_is_the_full_method():
-  reg = _config(defaults.DEFAULT_LIFTER_DIR)['regressor']
+  reg = _config(committed.DEFAULT_LIFTER_DIR)['regressor']
   assert reg['regressor'] == 'baseline1_g' and reg['noisy_2d']
-  rep_dir = os.path.join(defaults.DEFAULT_LIFTER_DIR,
+  rep_dir = os.path.join(committed.DEFAULT_LIFTER_DIR,
                          reg['representation_dir'])
   rep = _config(rep_dir)
   # BL+DG+AUG: both directions with the consistency loss, virtual cameras.
@@ -39,7 +40,7 @@ def test_the_default_lifter_is_the_full_method():
   assert rep['representation']['variant'] == 'dg'
   assert rep['representation']['consistency_weight'] > 0
   assert rep['representation']['virtual_fraction'] > 0
-  base = _config(defaults.BASELINE1_LIFTER_DIR)['regressor']
+  base = _config(committed.BASELINE1_LIFTER_DIR)['regressor']
   assert base['regressor'] == 'baseline1' and base['noisy_2d']
 
 
@@ -67,10 +68,10 @@ def test_committed_lifters_lift_real_motion_capture(name, test_samples):
 
 
 def test_compiled_lift_matches_the_keras_model_for_any_count():
-  from geo_rep_tf.training import regressor_task as rt
+  from geo_rep_tf.runs.loading import load_regressor_run
   assert [lifter_lib._bucket(n) for n in (1, 2, 3, 4, 5, 17)] == [
       1, 2, 4, 4, 8, 32]
-  model, _ = rt.load_regressor_run(defaults.DEFAULT_LIFTER_DIR)
+  model, _ = load_regressor_run(committed.DEFAULT_LIFTER_DIR)
   call = lifter_lib.compiled_lift(model)
   kp = np.random.default_rng(1).uniform(300, 700, [5, 16, 2]).astype(
       np.float32)

@@ -10,7 +10,7 @@ import pytest
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
-from geo_rep_tf.training.regressor_task import load_regressor_run
+from geo_rep_tf.runs.loading import load_regressor_run
 from tests.eval import tiny_runs
 
 REPO = tiny_runs.REPO

@@ -10,7 +10,7 @@ import pytest
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import interpolation, plots
-from geo_rep_tf.training import regressor_task
+from geo_rep_tf.runs.loading import load_regressor_run
 from tests.eval import tiny_runs
 
 REPO = tiny_runs.REPO
@@ -47,7 +47,7 @@ def _two_samples(protocol_dir):
 def test_interpolation_row_and_strip(tmp_path_factory, tmp_path):
   protocol_dir = tiny_runs.tiny_protocol(tmp_path_factory)
   reg = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
-  lifter, _ = regressor_task.load_regressor_run(reg)
+  lifter, _ = load_regressor_run(reg)
   kp = _two_samples(protocol_dir)
   row = interpolation.interpolation_row(lifter.representation, kp, 4, lifter,
                                         'DG')

@@ -29,9 +29,10 @@ def main():
   args = parser.parse_args()
   strategy = strategy_lib.make_strategy(args.kind, int(args.devices))
   import numpy as np
+  from geo_rep_tf.runs.configs import RegressorConfig
   from geo_rep_tf.training import regressor_task as rt
   from geo_rep_tf.training.trainer import Trainer, TrainerConfig
-  task = rt.RegressorTask(rt.RegressorConfig(
+  task = rt.RegressorTask(RegressorConfig(
       protocol_dir=args.protocol_dir, regressor='baseline1', hidden=64,
       global_batch_size=32, num_labels=500))
   cfg = TrainerConfig(model_dir=args.model_dir, train_steps=int(args.steps),

@@ -6,13 +6,15 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.models.pose_lifter import pose_latent
+from geo_rep_tf.runs.configs import RegressorConfig
+from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf.training.trainer import Trainer, TrainerConfig
 from tests.training.conftest import train_tiny_representation
 
 
 def _task(protocol_dir, rep_dir, cache):
-  return rt.RegressorTask(rt.RegressorConfig(
+  return rt.RegressorTask(RegressorConfig(
       protocol_dir=protocol_dir, regressor='regression1', num_labels=96,
       representation_dir=rep_dir, hidden=32, global_batch_size=32,
       dropout=0.0, cache_latent=cache))
@@ -24,7 +26,7 @@ def test_cached_latent_is_what_the_lifter_computes(tiny_protocol, tmp_path):
   context = tf.distribute.InputContext(1, 0, 1)
   batch = next(iter(_task(tiny_protocol, rep_dir, True).dataset(context)))
   assert set(batch) == {'keypoints_2d_px', 'pose_3d_mm', 'latent'}
-  expected = pose_latent(rt.load_representation(rep_dir),
+  expected = pose_latent(load_representation(rep_dir),
                          batch['keypoints_2d_px'])
   np.testing.assert_allclose(batch['latent'], expected, rtol=1e-4, atol=1e-4)
   # Not all equal: G depends on the pose.
@@ -52,7 +54,7 @@ def test_training_g_is_kept_on_disk_per_encoder_and_keypoints(
     tiny_protocol, tmp_path, monkeypatch):
   rep_dir = str(tmp_path / 'rep')
   train_tiny_representation(tiny_protocol, rep_dir, steps=2)
-  rep = rt.load_representation(rep_dir)
+  rep = load_representation(rep_dir)
   cache = str(tmp_path / 'cache')
   rng = np.random.default_rng(0)
   kp = rng.uniform(100, 900, [40, 16, 2]).astype(np.float32)
@@ -96,7 +98,7 @@ def test_regressor_runs_share_the_training_g_of_their_representation(
   train_tiny_representation(tiny_protocol, rep_dir, steps=2)
   context = tf.distribute.InputContext(1, 0, 1)
   lines = []
-  task = rt.RegressorTask(rt.RegressorConfig(
+  task = rt.RegressorTask(RegressorConfig(
       protocol_dir=tiny_protocol, regressor='regression1', num_labels=96,
       representation_dir=rep_dir, hidden=32, global_batch_size=32))
   task.log = lines.append  # what a Trainer does with its own log
@@ -105,7 +107,7 @@ def test_regressor_runs_share_the_training_g_of_their_representation(
   second = next(iter(task.dataset(context)))['latent'].numpy()
   np.testing.assert_array_equal(first, second)
   assert ['wrote' in lines[0], 'from' in lines[1]] == [True, True]
-  off = rt.RegressorTask(rt.RegressorConfig(
+  off = rt.RegressorTask(RegressorConfig(
       protocol_dir=tiny_protocol, regressor='regression1', num_labels=96,
       representation_dir=rep_dir, latent_cache_dir=''))
   assert off.latent_cache_dir is None

@@ -9,6 +9,8 @@ import pytest
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.runs.configs import RegressorConfig
+from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf.training.trainer import Trainer, TrainerConfig
 from tests.training.conftest import train_tiny_representation
@@ -16,7 +18,7 @@ from tests.training.conftest import train_tiny_representation
 
 def _trainer(protocol_dir, rep_dir, model_dir, standardize, steps=2,
              **config):
-  cfg = rt.RegressorConfig(
+  cfg = RegressorConfig(
       protocol_dir=protocol_dir, regressor=config.pop('regressor',
                                                       'regression1'),
       num_labels=64, representation_dir=rep_dir, hidden=32,
@@ -46,7 +48,7 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
   trainer.train()
 
   # A loaded run carries the same statistics and predicts the same.
-  model, config = rt.load_regressor_run(str(tmp_path / 'reg'))
+  model, config = load_regressor_run(str(tmp_path / 'reg'))
   assert config.standardize_latent
   np.testing.assert_allclose(model.standardizer.mean.numpy(),
                              layer.mean.numpy())
@@ -65,15 +67,15 @@ def test_latent_dropout_run_trains_and_reloads_with_it(tiny_protocol,
   run = str(tmp_path / 'b1g')
   _trainer(tiny_protocol, rep_dir, run, True, regressor='baseline1_g',
            latent_dropout=0.5).train()
-  model, config = rt.load_regressor_run(run)
+  model, config = load_regressor_run(run)
   assert config.latent_dropout == 0.5
   assert model.regressor.latent_dropout == 0.5
   # The option is checked before any training, with the flag's name.
   with pytest.raises(ArgumentError, match='latent_dropout is for'):
-    rt.RegressorConfig(protocol_dir=tiny_protocol, regressor='regression2_g',
+    RegressorConfig(protocol_dir=tiny_protocol, regressor='regression2_g',
                        representation_dir=rep_dir, latent_dropout=0.5)
   with pytest.raises(ArgumentError, match='latent_dropout must be'):
-    rt.RegressorConfig(protocol_dir=tiny_protocol, regressor='baseline1_g',
+    RegressorConfig(protocol_dir=tiny_protocol, regressor='baseline1_g',
                        representation_dir=rep_dir, latent_dropout=-0.1)
 
 
@@ -89,7 +91,7 @@ def test_runs_from_before_the_option_load_unstandardised(tiny_protocol,
   del cfg['regressor']['standardize_latent']
   with open(path, 'w') as fh:
     json.dump(cfg, fh)
-  model, config = rt.load_regressor_run(run)
+  model, config = load_regressor_run(run)
   assert not config.standardize_latent and model.standardizer is None
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.inference import drawing
-from geo_rep_tf.training import summaries
+from geo_rep_tf.runs.files import read_scalars
 
 
 def test_read_scalars_round_trip_and_figures(tmp_path):
@@ -13,11 +13,11 @@ def test_read_scalars_round_trip_and_figures(tmp_path):
     for step in (30, 10, 20):
       tf.summary.scalar('loss/total', 1.0 / step, step=step)
   writer.flush()
-  scalars = summaries.read_scalars(str(tmp_path / 'train'))
+  scalars = read_scalars(str(tmp_path / 'train'))
   steps, values = scalars['loss/total']
   np.testing.assert_array_equal(steps, [10, 20, 30])
   np.testing.assert_allclose(values, [0.1, 0.05, 1 / 30], rtol=1e-6)
-  assert summaries.read_scalars(str(tmp_path / 'absent')) == {}
+  assert read_scalars(str(tmp_path / 'absent')) == {}
 
   fig = drawing.plot_training_curves({'train': scalars},
                                      ['loss/total', 'loss/missing'])

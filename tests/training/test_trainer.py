@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
+from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.training import regressor_task, representation_task
 from geo_rep_tf.training.trainer import Trainer, TrainerConfig, TrainingError
 
@@ -57,7 +58,7 @@ def test_representation_loss_falls_on_real_pairs(tiny_protocol, tmp_path):
 
 
 def test_regressor_loss_falls_and_reports_mpjpe(tiny_protocol, tmp_path):
-  task = regressor_task.RegressorTask(regressor_task.RegressorConfig(
+  task = regressor_task.RegressorTask(RegressorConfig(
       protocol_dir=tiny_protocol, regressor='baseline1', num_labels=200,
       global_batch_size=32))
   quiet = lambda s: None  # pylint: disable=unnecessary-lambda-assignment

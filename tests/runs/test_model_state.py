@@ -1,4 +1,4 @@
-"""Tests of geo_rep_tf.training.model_state: every variable saved and loaded."""
+"""Tests of geo_rep_tf.runs.model_state: every variable saved and loaded."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import tensorflow as tf
 from geo_rep_tf.errors import DataError
 from geo_rep_tf.models.pose_lifter import PoseLifter
 from geo_rep_tf.models.view_synthesis import ViewSynthesis
-from geo_rep_tf.training import model_state
+from geo_rep_tf.runs import model_state
 
 TINY = dict(num_points=8, base_filters=4, depth=2, map_size=16)
 

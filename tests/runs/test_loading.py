@@ -1,4 +1,4 @@
-"""Loading a hourglass run (config.json + checkpoint) for export."""
+"""Loading a hourglass run (config.json + checkpoint)."""
 
 import json
 
@@ -7,8 +7,8 @@ import pytest
 import tensorflow as tf
 
 from geo_rep_tf.errors import DataError
-from geo_rep_tf.export import runs
-from geo_rep_tf.training import model_state
+from geo_rep_tf.runs import model_state
+from geo_rep_tf.runs.loading import load_hourglass_run
 from tests.export.conftest import TINY_HOURGLASS, make_hourglass
 
 
@@ -25,14 +25,14 @@ def test_hourglass_run_round_trip(tmp_path):
   ckpt = tf.train.Checkpoint(
       model_variables=model_state.variables_by_path(model))
   tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=1).save()
-  loaded = runs.load_hourglass_run(str(tmp_path))
+  loaded = load_hourglass_run(str(tmp_path))
   np.testing.assert_allclose(loaded(image, training=False)['heatmaps'], want,
                              atol=1e-6)
 
 
 def test_hourglass_run_errors(tmp_path):
   with pytest.raises(DataError, match='not a hourglass run'):
-    runs.load_hourglass_run(str(tmp_path))
+    load_hourglass_run(str(tmp_path))
   (tmp_path / 'config.json').write_text(json.dumps({'hourglass': {}}))
   with pytest.raises(DataError, match='has no checkpoint'):
-    runs.load_hourglass_run(str(tmp_path))
+    load_hourglass_run(str(tmp_path))

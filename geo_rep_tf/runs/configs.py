@@ -1,0 +1,77 @@
+"""Config dataclasses a finished run is rebuilt from (its config.json).
+
+`training` fills them from flags and writes them into config.json; the
+loaders of `runs.loading` read them back to rebuild the trained model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional, Tuple
+
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.models.pose_lifter import REGRESSORS, regressor_kwargs
+
+
+@dataclasses.dataclass
+class RegressorConfig:
+  """What regressor is trained on how many labels.
+
+  Attributes:
+    protocol_dir: prepared protocol.
+    regressor: a key of `pose_lifter.REGRESSORS`.
+    num_labels: N labelled training samples, drawn once with `label_seed`
+      (0: all).
+    representation_dir: model_dir of a representation run (its config.json
+      and latest checkpoint); needed by regressors that use G.
+    hidden: regressor width (1024).
+    dropout: regressor dropout (None: the regressor's default).
+    latent_dropout: baseline1_g only: the rate at which training drops G's
+      contribution whole, per sample (0: never).
+    camera_indices: cameras whose samples train (Protocol #3: 3 of 4).
+    noisy_2d: train and test on the noisy 2D.
+    global_batch_size: samples per step.
+    label_seed: which N samples are labelled.
+    seed: data-order seed.
+    latent_cache_dir: where the G of training samples is kept on disk
+      between runs on the same representation (None: the representation
+      run's `latent_cache/`; '': not kept).
+    cache_latent: for regressors on G, encode the N labelled samples once
+      (phi is frozen, so G of a sample never changes) and train on the
+      cached G instead of drawing maps and running phi at every step; the
+      same numbers reach the regressor, many times faster.
+    standardize_latent: regressors on G see G centred per coordinate and
+      scaled by one number (`pose_lifter.LatentStandardizer`), with
+      statistics from the G of `LATENT_STATS_SAMPLES` training samples' 2D
+      (no 3D labels: the same for every N), stored with the regressor. Runs
+      written before this option load with it off.
+  """
+  protocol_dir: str
+  regressor: str = 'regression1'
+  num_labels: int = 0
+  representation_dir: Optional[str] = None
+  hidden: int = 1024
+  dropout: Optional[float] = None
+  latent_dropout: float = 0.0
+  camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
+  noisy_2d: bool = False
+  global_batch_size: int = 256
+  label_seed: int = 0
+  seed: int = 0
+  cache_latent: bool = True
+  latent_cache_dir: Optional[str] = None
+  standardize_latent: bool = True
+
+  def __post_init__(self):
+    if self.regressor not in REGRESSORS:
+      raise ArgumentError(f'regressor must be one of {sorted(REGRESSORS)}, '
+                          f'got {self.regressor!r}')
+    if self.num_labels < 0:
+      raise ArgumentError(f'num_labels must be >= 0, got {self.num_labels}')
+    if REGRESSORS[self.regressor][1] and not self.representation_dir:
+      raise ArgumentError(f'regressor {self.regressor} uses G: give the '
+                          'representation run (--representation_dir)')
+    # ArgumentError on a latent_dropout out of range or for a wrong type.
+    regressor_kwargs(self.regressor, self.hidden, self.dropout,
+                     self.latent_dropout)
+    self.camera_indices = tuple(self.camera_indices)
