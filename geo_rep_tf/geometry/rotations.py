@@ -62,7 +62,21 @@ def relative_rotation(R_i, R_j, name: Optional[str] = None):
 
 
 def rotate_points(R, points):
-  """Applies R to row-vector points: [..., 3, 3] x [..., N, 3] -> [..., N, 3]."""
+  """Rotates each point of a set: p'_m = R p_m.
+
+  R acts on column vectors, as everywhere in this package: a world-to-camera
+  R maps world points to the camera frame (up to the translation), and a
+  relative rotation R_i->j maps points seen in camera i to camera j. The
+  points are stored as rows, so this is `points @ R^T`.
+
+  Args:
+    R: [..., 3, 3] rotation matrices (batch dimensions broadcast against
+      those of `points`).
+    points: [..., M, 3] point sets.
+
+  Returns:
+    [..., M, 3] rotated points.
+  """
   return tf.linalg.matmul(points, R, transpose_b=True)
 
 

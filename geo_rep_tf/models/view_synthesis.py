@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry.joints import NUM_BONES
+from geo_rep_tf.geometry.rotations import rotate_points
 from geo_rep_tf.losses.representation import VARIANTS
 from geo_rep_tf.models.skeleton_decoder import SkeletonDecoder
 from geo_rep_tf.models.skeleton_encoder import SkeletonEncoder
@@ -49,19 +50,6 @@ RUN_CONFIG_KEYS = ('variant', 'num_points', 'base_filters', 'depth',
 # Share of lit pixels the skeleton-map decoders start at (measured on the
 # Bandai sample pairs: 0.5% at 64 x 64, 1.1% at 32 x 32, 2 px bones).
 SKELETON_MAP_PRIOR = 0.01
-
-
-def rotate_points(R, points):
-  """Rotates each point of a set: p'_m = R p_m.
-
-  Args:
-    R: [B, 3, 3] rotation matrices.
-    points: [B, M, 3] points.
-
-  Returns:
-    [B, M, 3] rotated points.
-  """
-  return tf.einsum('bij,bmj->bmi', R, points)
 
 
 @keras.saving.register_keras_serializable(package='geo_rep_tf')

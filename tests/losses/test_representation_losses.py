@@ -45,22 +45,6 @@ def test_reconstruction_rejects_mismatched_shapes():
                                np.zeros((1, 4, 4, 3)))
 
 
-def test_normalize_points_unit_norm_and_zero_guard():
-  g = _points(0)
-  n = rl.normalize_points(g).numpy()
-  np.testing.assert_allclose(np.linalg.norm(n.reshape(3, -1), axis=1), 1.0,
-                             rtol=1e-6)
-  # Direction kept: n(g) is a positive multiple of g.
-  np.testing.assert_allclose(n * np.linalg.norm(g.reshape(3, -1), axis=1)[
-      :, None, None], g, rtol=1e-5)
-  zero = tf.zeros([2, 4, 3])
-  with tf.GradientTape() as tape:
-    tape.watch(zero)
-    out = rl.normalize_points(zero)
-  np.testing.assert_array_equal(out, 0.0)
-  assert np.all(np.isfinite(tape.gradient(out, zero)))
-
-
 def test_consistency_hand_made_pairs():
   # Orthogonal unit points: ||(1,0,0) - (0,1,0)||^2 = 2.
   a = np.array([[[1.0, 0, 0]]], np.float32)
