@@ -22,8 +22,8 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry.normalization import normalize_points
+from geo_rep_tf.variants import check_model_variant
 
-VARIANTS = ('ae', 'sg', 'dg', 'image_sg')
 
 
 def _check_same_shape(a, b, name_a: str, name_b: str):
@@ -95,8 +95,7 @@ def representation_losses(outputs: Mapping[str, tf.Tensor],
     dict of [B] tensors: 'reconstruction', 'total', and for 'dg'
     'reconstruction_reverse' and 'consistency' (unweighted).
   """
-  if variant not in VARIANTS:
-    raise ArgumentError(f'variant must be one of {VARIANTS}, got {variant!r}')
+  check_model_variant(variant)
   target = batch['source_map'] if variant == 'ae' else batch['target_map']
   losses = {'reconstruction': map_reconstruction_loss(
       outputs['synthesized'], target, lit_weight)}

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from geo_rep_tf import variants
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.losses import representation as rl
 
@@ -89,7 +90,7 @@ def _fake_outputs_and_batch():
   return outputs, batch
 
 
-@pytest.mark.parametrize('variant', ['ae', 'sg', 'dg', 'image_sg'])
+@pytest.mark.parametrize('variant', variants.MODEL_VARIANTS)
 def test_representation_losses_terms(variant):
   outputs, batch = _fake_outputs_and_batch()
   losses = rl.representation_losses(outputs, batch, variant,
