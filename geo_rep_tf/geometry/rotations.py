@@ -122,6 +122,16 @@ def is_rotation(R, atol: float = 1e-4) -> np.ndarray:
   return orth & det & np.isfinite(R).all(axis=(-1, -2))
 
 
+def rotation_angle_deg(R) -> float:
+  """Angle of one rotation [3, 3] about its axis, degrees in [0, 180] (numpy).
+
+  From trace(R) = 1 + 2 cos(angle); the cosine is clipped to [-1, 1] so that
+  rounding near 0 or 180 degrees gives no NaN.
+  """
+  R = np.asarray(R, np.float64)
+  return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1, 1))))
+
+
 def check_rotation(R, name: str = 'R', atol: float = 1e-4) -> np.ndarray:
   """Returns R as float64 numpy, or raises ArgumentError naming `name`."""
   R = np.asarray(R, np.float64)

@@ -43,3 +43,15 @@ def test_rotate_points_batches_and_broadcasts():
   on_axis = np.array([[-1.0, 0.0, 0.0]], np.float32)  # towards the target
   np.testing.assert_allclose(rotations.rotate_points(eye_R, on_axis),
                              [[0.0, 0.0, 1.0]], atol=1e-6)
+
+
+def test_rotation_angle_deg():
+  assert rotations.rotation_angle_deg(np.eye(3)) == 0.0
+  for deg in (30.0, 90.0, 179.0):
+    R = rotations.rotation_x(np.deg2rad(deg)).numpy()
+    np.testing.assert_allclose(rotations.rotation_angle_deg(R), deg,
+                               atol=1e-3)
+  # trace = -1 exactly (half turn) and rounding just past it: no NaN.
+  assert rotations.rotation_angle_deg(np.diag([1.0, -1.0, -1.0])) == 180.0
+  assert rotations.rotation_angle_deg(np.diag([1.0, -1.0, -1.0 - 1e-9])) == (
+      180.0)
