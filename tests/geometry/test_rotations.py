@@ -1,4 +1,4 @@
-"""Tests of geo_rep_tf.geometry.rotations.rotate_points on hand-computed cases."""
+"""Tests of geo_rep_tf.geometry.rotations on hand-computed cases."""
 
 import numpy as np
 
