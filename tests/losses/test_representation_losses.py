@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from geo_rep_tf import variants
 from geo_rep_tf.errors import ArgumentError
