@@ -17,10 +17,11 @@ from absl import flags
 
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.inference import drawing
+from geo_rep_tf.geometry.rotations import rotation_angle_deg
 from geo_rep_tf.runs.files import read_run, read_scalars
 from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.utils import cli
+from geo_rep_tf.viz import figures
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('model_dir', None, 'Representation run directory.')
@@ -61,9 +62,9 @@ def main(argv):
   out_dir = FLAGS.out_dir or os.path.join(FLAGS.model_dir, 'report')
   os.makedirs(out_dir, exist_ok=True)
   name = os.path.basename(os.path.normpath(FLAGS.model_dir))
-  fig = drawing.plot_training_curves(_curves(FLAGS.model_dir), CURVE_TAGS,
+  fig = figures.plot_training_curves(_curves(FLAGS.model_dir), CURVE_TAGS,
                                      title=f'{name}: losses')
-  drawing.save_figure(fig, os.path.join(out_dir, 'curves.png'))
+  figures.save_figure(fig, os.path.join(out_dir, 'curves.png'))
 
   model = load_representation(FLAGS.model_dir)
   pair_config = pipeline.PairConfig(
@@ -75,17 +76,17 @@ def main(argv):
                                           seed=FLAGS.seed)))
   out = model(batch, training=False)
   R = batch['R_rel'].numpy()
-  angles = [drawing._rotation_angle_deg(r) for r in R]
+  angles = [rotation_angle_deg(r) for r in R]
   source, target = batch['source_map'].numpy(), batch['target_map'].numpy()
-  fig = drawing.plot_map_triplets(source, target, out['synthesized'].numpy(),
+  fig = figures.plot_map_triplets(source, target, out['synthesized'].numpy(),
                                   angles, title=f'{name}: view synthesis '
                                   'on test pairs (i -> j)')
-  drawing.save_figure(fig, os.path.join(out_dir, 'maps.png'))
+  figures.save_figure(fig, os.path.join(out_dir, 'maps.png'))
   if 'synthesized_reverse' in out:
-    fig = drawing.plot_map_triplets(
+    fig = figures.plot_map_triplets(
         target, source, out['synthesized_reverse'].numpy(), angles,
         title=f'{name}: the reverse direction (j -> i)')
-    drawing.save_figure(fig, os.path.join(out_dir, 'maps_reverse.png'))
+    figures.save_figure(fig, os.path.join(out_dir, 'maps_reverse.png'))
   print(f'wrote {out_dir}/curves.png and maps.png')
 
 

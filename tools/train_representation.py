@@ -3,8 +3,8 @@ r"""Learns the geometry-aware representation G by view synthesis (no 3D labels).
   python tools/train_representation.py --flagfile=flags/bl_dg_aug.cfg \
       --model_dir=work_dirs/rep_dg_aug
 
-Variants (DESIGN.md): --variant=BL+AE | BL+SG | BL+SG+AUG | BL+DG+AUG (the
-full method; default). Writes checkpoints, TensorBoard summaries (loss terms,
+Variants (`geo_rep_tf.variants`): --variant=BL+AE | BL+SG | BL+SG+AUG |
+BL+DG+AUG (the full method; default) | BL+DG. Writes checkpoints, TensorBoard summaries (loss terms,
 learning rate, examples/s, source/target/synthesised maps, latent point
 clouds), flags.txt and config.json into --model_dir, and resumes from it.
 """
@@ -17,12 +17,13 @@ try:
   from geo_rep_tf_tools import _common
 except ImportError:  # run as a script from tools/
   import _common
+from geo_rep_tf import variants
 from geo_rep_tf.training import representation_task as rt
 from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
 _common.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
-flags.DEFINE_enum('variant', 'BL+DG+AUG', list(rt.VARIANTS),
+flags.DEFINE_enum('variant', 'BL+DG+AUG', list(variants.VARIANTS),
                   'Representation variant of the paper.')
 flags.DEFINE_float('virtual_fraction', None, 'Share of virtual-camera pairs '
                    '(default: the variant\'s, 0.5 with AUG).', lower_bound=0,
@@ -60,11 +61,11 @@ flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
 
 def main(argv):
   del argv
-  model_variant, default_virtual = rt.VARIANTS[FLAGS.variant]
+  variant = variants.get(FLAGS.variant)
   virtual = (FLAGS.virtual_fraction if FLAGS.virtual_fraction is not None
-             else default_virtual)
+             else variant.virtual_fraction)
   rep = rt.RepresentationConfig(
-      protocol_dir=FLAGS.protocol_dir, variant=model_variant,
+      protocol_dir=FLAGS.protocol_dir, variant=variant.model_variant,
       virtual_fraction=virtual, num_points=FLAGS.num_points,
       base_filters=FLAGS.base_filters, depth=FLAGS.depth,
       consistency_weight=FLAGS.consistency_weight,

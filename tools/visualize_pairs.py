@@ -19,8 +19,8 @@ from geo_rep_tf.data import pipeline, protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import cameras, rotations, skeleton_maps
 from geo_rep_tf.geometry import virtual_cameras as vc
-from geo_rep_tf.inference import drawing
 from geo_rep_tf.utils import cli
+from geo_rep_tf.viz import figures
 
 _PROTOCOL_DIR = flags.DEFINE_string('protocol_dir', 'work_dirs/bandai_h36m',
                                 'Prepared protocol (tools/prepare_data.py).')
@@ -74,7 +74,7 @@ def main(argv):
     title = (f'{f["clip"].decode()} frame {f["frame"]} '
              f'(action {f["action"].decode()}, style {f["style"].decode()})')
     path = _OUT.value if _NUM.value == 1 else f'{stem}_{len(written)}{ext}'
-    drawing.save_figure(drawing.plot_view_pairs(f['pose_3d_world_mm'], rows,
+    figures.save_figure(figures.plot_view_pairs(f['pose_3d_world_mm'], rows,
                                                 title), path)
     written.append(path)
     if len(written) == _NUM.value:

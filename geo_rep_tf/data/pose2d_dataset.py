@@ -85,7 +85,7 @@ def crop_box(person: Person2D,
 
 
 def mpii_head_size_px(person: Person2D) -> float:
-  """Head segment length for PCKh; 0 when unknown.
+  """Head segment length for PCKh (`geo_rep_tf.eval.pck`); 0 when unknown.
 
   PCKh (Andriluka et al. 2014) thresholds at a fraction of the head segment
   length. The official MATLAB code approximates that length by 0.6 x the
@@ -293,48 +293,3 @@ def heatmap_to_image_px(keypoints_hm, heatmap_to_image,
     # Shape = [..., J, 2].
     return (tf.einsum('...ck,...jk->...jc', matrix[..., :2], keypoints_hm) +
             matrix[..., None, :, 2])
-
-
-def pckh_correct(pred_px, gt_px, head_size_px, threshold: float = 0.5,
-                 name: Optional[str] = None):
-  """Per-joint PCKh hits.
-
-  Args:
-    pred_px: [A1, ..., An, J, 2] float, predicted image px.
-    gt_px: [A1, ..., An, J, 2] float, annotated image px.
-    head_size_px: [A1, ..., An] float, `mpii_head_size_px`.
-    threshold: fraction of the head size.
-    name: op name scope.
-
-  Returns:
-    [A1, ..., An, J] bool, distance <= threshold * head size.
-  """
-  with tf.name_scope(name or 'pckh_correct'):
-    pred_px = tf.convert_to_tensor(pred_px)
-    gt_px = tf.convert_to_tensor(gt_px, pred_px.dtype)
-    head = tf.convert_to_tensor(head_size_px, pred_px.dtype)
-    distance = tf.norm(pred_px - gt_px, axis=-1)
-    return distance <= threshold * head[..., None]
-
-
-def pckh(pred_px, gt_px, visibility, head_size_px, threshold: float = 0.5,
-         name: Optional[str] = None):
-  """PCKh@threshold over all visible joints (MPII; all 16 model joints).
-
-  Args:
-    pred_px: [A1, ..., An, J, 2] float, predicted image px.
-    gt_px: [A1, ..., An, J, 2] float, annotated image px.
-    visibility: [A1, ..., An, J] bool or 0/1 (use `annotated`).
-    head_size_px: [A1, ..., An] float (> 0 for counted examples).
-    threshold: fraction of the head segment (0.5 for PCKh@0.5).
-    name: op name scope.
-
-  Returns:
-    [] float: correct visible joints / visible joints (0 if none).
-  """
-  with tf.name_scope(name or 'pckh'):
-    correct = pckh_correct(pred_px, gt_px, head_size_px, threshold)
-    visible = tf.cast(
-        tf.not_equal(tf.cast(visibility, tf.float32), 0.0), tf.float32)
-    hits = tf.reduce_sum(tf.cast(correct, tf.float32) * visible)
-    return tf.math.divide_no_nan(hits, tf.reduce_sum(visible))

@@ -1,18 +1,19 @@
 """Figures of the experiments: Fig. 4 (interpolation), 5 (data), 6 (ablation).
 
 Matplotlib (Agg) only; each function writes one PNG atomically
-(`drawing.save_figure`).
+(`figures.save_figure`).
 """
 
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from geo_rep_tf.geometry.joints import BONES
-from geo_rep_tf.inference import drawing
-from geo_rep_tf.inference.drawing import plt
+# Importing viz also selects the Agg backend before the first figure.
+from geo_rep_tf.viz import figures, skeletons
 
 _COLORS = {'OursShallow': 'tab:red', 'Baseline#1': 'tab:blue'}
 
@@ -62,7 +63,7 @@ def plot_data_efficiency(summary: Mapping, path: str) -> None:
     ax.legend(fontsize=8)
   fig.suptitle('Data efficiency (gain = (baseline - ours) / ours)',
                fontsize=10)
-  drawing.save_figure(fig, path)
+  figures.save_figure(fig, path)
 
 
 def plot_ablation(summary: Mapping, path: str) -> None:
@@ -92,12 +93,12 @@ def plot_ablation(summary: Mapping, path: str) -> None:
                fontsize=9)
   ax.legend(fontsize=8)
   ax.grid(axis='y', alpha=0.3)
-  drawing.save_figure(fig, path)
+  figures.save_figure(fig, path)
 
 
 def _draw_pose_3d(ax, pose_mm: np.ndarray, lim: float) -> None:
   # Camera frame (x right, y down, z forward) drawn with up = -y.
-  colors = drawing.bone_colors()
+  colors = skeletons.bone_colors()
   for b, (p, c) in enumerate(BONES):
     ax.plot(pose_mm[[p, c], 0], pose_mm[[p, c], 2], -pose_mm[[p, c], 1],
             color=colors[b], lw=1.5)
@@ -136,10 +137,10 @@ def plot_interpolation(rows: Sequence[Mapping], path: str) -> None:
         ax = fig.add_subplot(len(lines), cols, index)
         if has_inputs and step in (0, cols - 1):
           if 'inputs' in r:
-            ax.imshow(drawing.map_to_rgb(r['inputs'][0 if step == 0 else 1]))
+            ax.imshow(skeletons.map_to_rgb(r['inputs'][0 if step == 0 else 1]))
           ax.set_title('input A' if step == 0 else 'input B', fontsize=7)
         else:
-          ax.imshow(drawing.map_to_rgb(r['maps'][s]))
+          ax.imshow(skeletons.map_to_rgb(r['maps'][s]))
           ax.set_title(f't={s / max(k - 1, 1):.2f}', fontsize=7)
         ax.set_xticks([]), ax.set_yticks([])
         if step == 0:
@@ -149,4 +150,4 @@ def plot_interpolation(rows: Sequence[Mapping], path: str) -> None:
         _draw_pose_3d(ax, np.asarray(r['poses_mm'][s]), lim)
   fig.suptitle('Latent interpolation: decoded skeleton maps psi(G_t) and '
                'regressed 3D poses', fontsize=9)
-  drawing.save_figure(fig, path)
+  figures.save_figure(fig, path)

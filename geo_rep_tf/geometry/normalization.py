@@ -14,6 +14,9 @@ Two conventions shared by every regressor and the trainer:
   i.e. in metres. A person's joints are within about 1 m of the pelvis, so
   targets are O(1), which suits default initialisers and Adam's step size,
   and an L2 loss of 1e-3 is an RMS error of about 32 mm per coordinate.
+
+It also holds the paper's n(.), which scales a latent point set to unit norm
+(used by the consistency loss and by an encoder's optional latent scaling).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from geo_rep_tf.geometry import skeleton_maps
 
 # One network unit of 3D pose is this many millimetres.
 POSE_SCALE_MM = 1000.0
+# n(.) of a point set whose squared norm is below this returns ~0 instead of
+# dividing by ~0.
+_NORM_EPS = 1e-12
 
 
 def _check_shape(tensor, channels: int, arg_name: str):
@@ -115,3 +121,20 @@ def target_to_pose(y, name: Optional[str] = None):
     y = _as_float(y)
     _check_shape(y, 3, 'y')
     return y * tf.cast(POSE_SCALE_MM, y.dtype)
+
+
+def normalize_points(points):
+  """n(.): scales each point set to unit Frobenius norm.
+
+  Only scale, no centring (the paper's n(.)). A set of (near) zero norm maps
+  to ~0 with a finite gradient.
+
+  Args:
+    points: [..., M, 3] float; each [M, 3] set is scaled on its own.
+
+  Returns:
+    [..., M, 3] float, each [M, 3] set with norm 1.
+  """
+  points = tf.convert_to_tensor(points)
+  sq_norm = tf.reduce_sum(tf.square(points), axis=[-2, -1], keepdims=True)
+  return points * tf.math.rsqrt(tf.maximum(sq_norm, _NORM_EPS))

@@ -62,7 +62,21 @@ def relative_rotation(R_i, R_j, name: Optional[str] = None):
 
 
 def rotate_points(R, points):
-  """Applies R to row-vector points: [..., 3, 3] x [..., N, 3] -> [..., N, 3]."""
+  """Rotates each point of a set: p'_m = R p_m.
+
+  R acts on column vectors, as everywhere in this package: a world-to-camera
+  R maps world points to the camera frame (up to the translation), and a
+  relative rotation R_i->j maps points seen in camera i to camera j. The
+  points are stored as rows, so this is `points @ R^T`.
+
+  Args:
+    R: [..., 3, 3] rotation matrices (batch dimensions broadcast against
+      those of `points`).
+    points: [..., M, 3] point sets.
+
+  Returns:
+    [..., M, 3] rotated points.
+  """
   return tf.linalg.matmul(points, R, transpose_b=True)
 
 
@@ -106,6 +120,16 @@ def is_rotation(R, atol: float = 1e-4) -> np.ndarray:
   orth = np.abs(R @ np.swapaxes(R, -1, -2) - eye).max(axis=(-1, -2)) <= atol
   det = np.abs(np.linalg.det(R) - 1.0) <= atol
   return orth & det & np.isfinite(R).all(axis=(-1, -2))
+
+
+def rotation_angle_deg(R) -> float:
+  """Angle of one rotation [3, 3] about its axis, degrees in [0, 180] (numpy).
+
+  From trace(R) = 1 + 2 cos(angle); the cosine is clipped to [-1, 1] so that
+  rounding near 0 or 180 degrees gives no NaN.
+  """
+  R = np.asarray(R, np.float64)
+  return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1, 1))))
 
 
 def check_rotation(R, name: str = 'R', atol: float = 1e-4) -> np.ndarray:

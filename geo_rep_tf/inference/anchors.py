@@ -28,6 +28,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.geometry.boxes import box_iou
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,16 +133,6 @@ def sigmoid_scores(logits: np.ndarray, clip: float = 100.0) -> np.ndarray:
   """[N, ...] logits -> probabilities, clipped first as MediaPipe does."""
   return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(logits, np.float64), -clip,
                                       clip)))
-
-
-def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-  """IoU of one (x0, y0, x1, y1) box with [N, 4] boxes -> [N]."""
-  lo = np.maximum(box[:2], boxes[:, :2])
-  hi = np.minimum(box[2:], boxes[:, 2:])
-  inter = np.prod(np.clip(hi - lo, 0, None), axis=-1)
-  area = lambda b: np.prod(np.clip(b[..., 2:] - b[..., :2], 0, None), -1)
-  union = area(box) + area(boxes) - inter
-  return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
 
 
 @dataclasses.dataclass

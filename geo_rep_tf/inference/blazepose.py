@@ -32,6 +32,7 @@ import numpy as np
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import joints
+from geo_rep_tf.geometry.boxes import box_iou
 from geo_rep_tf.inference import anchors as anchors_lib
 from geo_rep_tf.inference import model_store
 
@@ -310,7 +311,7 @@ class BlazePose:
     for region in tile_regions(w, h, self.tiles):
       for cand in self._detect_in(image, region):
         boxes = np.array([f[1] for f in found]).reshape(-1, 4)
-        if not len(found) or np.all(anchors_lib.box_iou(
+        if not len(found) or np.all(box_iou(
             cand[1], boxes) <= self.iou_threshold):
           found.append(cand)
     if self.max_people >= 0:
@@ -391,7 +392,7 @@ def _suppress_duplicates(people: List[PosePerson], iou_threshold: float = 0.6,
   people = sorted(people, key=lambda p: -p.score)
   kept = []
   for p in people:
-    if all(anchors_lib.box_iou(p.box_px, q.box_px[None])[0] <= iou_threshold
+    if all(box_iou(p.box_px, q.box_px[None])[0] <= iou_threshold
            and _coverage(p.box_px, q.box_px) < coverage_threshold
            for q in kept):
       kept.append(p)

@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import cv2
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from geo_rep_tf.geometry.joints import BONES  # noqa: E402
-from geo_rep_tf.inference.drawing import bone_colors, draw_skeleton_2d  # noqa: E402
-from geo_rep_tf.inference.pipeline import Person  # noqa: E402
+from geo_rep_tf.geometry.joints import BONES
+from geo_rep_tf.inference.pipeline import Person
+# Importing viz also selects the Agg backend before the first figure.
+from geo_rep_tf.viz.skeletons import bone_colors, draw_skeleton_2d
 
 VIEWS = (('camera view', 8.0, -90.0), ('side view', 8.0, 0.0))
 

@@ -129,7 +129,7 @@ def _run_image(pipe, path, stem, config, model) -> Dict:
   pictures = []
   if config.draw:
     from geo_rep_tf.inference import infer_figures
-    from geo_rep_tf.inference.drawing import save_figure
+    from geo_rep_tf.viz.figures import save_figure
     png = os.path.join(config.output_dir, stem + '.png')
     save_figure(infer_figures.plot_inference(image, people,
                                              os.path.basename(path)), png)
@@ -176,7 +176,7 @@ def _run_video(pipe, path, stem, config, model, log) -> Dict:
   json_path = os.path.join(config.output_dir, stem + '.json')
   write_json(json_path, doc)
   if first is not None:
-    from geo_rep_tf.inference.drawing import save_figure
+    from geo_rep_tf.viz.figures import save_figure
     png = os.path.join(config.output_dir, stem + '.png')
     save_figure(infer_figures.plot_inference(
         first[0], first[1], f'{os.path.basename(path)}, first frame'), png)

@@ -30,7 +30,7 @@ def report(data_dir: str, models_dir: Optional[str] = None,
            tiles: int = 2) -> Dict:
   """Runs BlazePose on the annotated photos; returns the JSON-ready report."""
   from geo_rep_tf.data import annotations_2d
-  from geo_rep_tf.inference import pck
+  from geo_rep_tf.eval import pck
   from geo_rep_tf.inference.blazepose import BlazePose
   from geo_rep_tf.inference.pipeline import read_image
   backend = BlazePose(models_dir, tiles=tiles)

@@ -2,5 +2,4 @@
 
 from geo_rep_tf.losses.representation import (consistency_loss,
                                               map_reconstruction_loss,
-                                              normalize_points,
                                               representation_losses)

@@ -21,11 +21,9 @@ from typing import Dict, Mapping
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.geometry.normalization import normalize_points
+from geo_rep_tf.variants import check_model_variant
 
-# n(.) of a point set whose squared norm is below this returns ~0 instead of
-# dividing by ~0.
-_NORM_EPS = 1e-12
-VARIANTS = ('ae', 'sg', 'dg', 'image_sg')
 
 
 def _check_same_shape(a, b, name_a: str, name_b: str):
@@ -55,23 +53,6 @@ def map_reconstruction_loss(pred_map, target_map, lit_weight: float = 1.0):
   if lit_weight != 1.0:
     error *= 1.0 + (lit_weight - 1.0) * target_map
   return tf.reduce_mean(error, axis=[1, 2, 3])
-
-
-def normalize_points(points):
-  """n(.): scales each point set to unit Frobenius norm.
-
-  Only scale, no centring (the paper's n(.)). A set of (near) zero norm maps
-  to ~0 with a finite gradient.
-
-  Args:
-    points: [B, M, 3] float.
-
-  Returns:
-    [B, M, 3] float, each [M, 3] set with norm 1.
-  """
-  points = tf.convert_to_tensor(points)
-  sq_norm = tf.reduce_sum(tf.square(points), axis=[-2, -1], keepdims=True)
-  return points * tf.math.rsqrt(tf.maximum(sq_norm, _NORM_EPS))
 
 
 def consistency_loss(latent_rotated, latent_target):
@@ -114,8 +95,7 @@ def representation_losses(outputs: Mapping[str, tf.Tensor],
     dict of [B] tensors: 'reconstruction', 'total', and for 'dg'
     'reconstruction_reverse' and 'consistency' (unweighted).
   """
-  if variant not in VARIANTS:
-    raise ArgumentError(f'variant must be one of {VARIANTS}, got {variant!r}')
+  check_model_variant(variant)
   target = batch['source_map'] if variant == 'ae' else batch['target_map']
   losses = {'reconstruction': map_reconstruction_loss(
       outputs['synthesized'], target, lit_weight)}

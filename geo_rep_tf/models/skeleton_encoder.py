@@ -23,7 +23,7 @@ import keras
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.losses.representation import normalize_points
+from geo_rep_tf.geometry.normalization import normalize_points
 
 DOWNSAMPLE_MODES = ('max_pool', 'strided_conv')
 

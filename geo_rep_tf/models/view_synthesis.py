@@ -27,9 +27,10 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry.joints import NUM_BONES
-from geo_rep_tf.losses.representation import VARIANTS
+from geo_rep_tf.geometry.rotations import rotate_points
 from geo_rep_tf.models.skeleton_decoder import SkeletonDecoder
 from geo_rep_tf.models.skeleton_encoder import SkeletonEncoder
+from geo_rep_tf.variants import check_model_variant
 
 # M from a short sweep ('sg', 300 Adam steps of batch 32 on the Bandai sample
 # pairs at 32 x 32, base_filters=8, depth=3, one seed). Test-pair map MSE,
@@ -51,25 +52,12 @@ RUN_CONFIG_KEYS = ('variant', 'num_points', 'base_filters', 'depth',
 SKELETON_MAP_PRIOR = 0.01
 
 
-def rotate_points(R, points):
-  """Rotates each point of a set: p'_m = R p_m.
-
-  Args:
-    R: [B, 3, 3] rotation matrices.
-    points: [B, M, 3] points.
-
-  Returns:
-    [B, M, 3] rotated points.
-  """
-  return tf.einsum('bij,bmj->bmi', R, points)
-
-
 @keras.saving.register_keras_serializable(package='geo_rep_tf')
 class ViewSynthesis(keras.Model):
   """Encoder(s) + rotation + decoder(s) of the representation stage.
 
   Args:
-    variant: one of `VARIANTS`.
+    variant: one of `geo_rep_tf.variants.MODEL_VARIANTS`.
     num_points: M, latent points (default `DEFAULT_NUM_POINTS`).
     base_filters: channels of the first encoder level (32: U-Net halved).
     depth: down-/up-samplings of the encoder and decoder.
@@ -110,9 +98,7 @@ class ViewSynthesis(keras.Model):
                output_bias: Optional[float] = None, map_sigma: float = 0.0,
                normalize_latent: bool = False, **kwargs):
     super().__init__(**kwargs)
-    if variant not in VARIANTS:
-      raise ArgumentError(f'variant must be one of {VARIANTS}, got '
-                          f'{variant!r}')
+    check_model_variant(variant)
     if input_channels is None:
       input_channels = IMAGE_CHANNELS if variant == 'image_sg' else NUM_BONES
     self.variant = variant

@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from geo_rep_tf.data import annotations_2d, pose2d_dataset as p2d
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.eval.pck import pck_correct
 from geo_rep_tf.geometry.heatmaps import decode_heatmaps
 from geo_rep_tf.losses import pose as pose_losses
 from geo_rep_tf.models.stacked_hourglass import StackedHourglass
@@ -101,8 +102,8 @@ class HourglassTask(Task):
     heatmaps = model(batch['image'], training=False)['heatmaps'][:, -1]
     kp_hm, _ = decode_heatmaps(heatmaps)
     pred = p2d.heatmap_to_image_px(kp_hm, batch['heatmap_to_image'])
-    correct = p2d.pckh_correct(pred, batch['keypoints_px'],
-                               batch['head_size_px'])
+    correct = pck_correct(pred, batch['keypoints_px'],
+                          batch['head_size_px'])
     vis = tf.cast(batch['annotated'], tf.float32)
     per_example = tf.reduce_sum(tf.cast(correct, tf.float32) * vis, -1) / (
         tf.maximum(tf.reduce_sum(vis, -1), 1.0))

@@ -8,6 +8,7 @@ from typing import Dict, Optional, Tuple
 import keras
 import tensorflow as tf
 
+from geo_rep_tf import variants
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.losses import representation as rep_losses
@@ -17,24 +18,15 @@ from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.training import summaries
 from geo_rep_tf.training.trainer import Task
 
-# DESIGN.md variants -> (model variant, virtual-camera share of the pairs).
-VARIANTS = {
-    'BL+AE': ('ae', 0.0),
-    'BL+SG': ('sg', 0.0),
-    'BL+SG+AUG': ('sg', 0.5),
-    'BL+DG+AUG': ('dg', 0.5),
-    'BL+DG': ('dg', 0.0),
-}
-
-
 @dataclasses.dataclass
 class RepresentationConfig:
   """What representation is learnt, from what pairs.
 
   Attributes:
     protocol_dir: prepared protocol (tools/prepare_data.py).
-    variant: model variant 'ae', 'sg', 'dg' (or 'image_sg', which needs
-      multi-view images this data lacks).
+    variant: model variant 'ae', 'sg', 'dg' (`variants.MODEL_VARIANTS`
+      but 'image_sg', which needs multi-view images this data lacks); a
+      paper name selects it through `variants.get`.
     virtual_fraction: share of virtual-camera pairs (AUG).
     num_points: M, latent points.
     base_filters, depth, batch_norm: encoder/decoder size.
@@ -72,7 +64,8 @@ class RepresentationConfig:
   seed: int = 0
 
   def __post_init__(self):
-    if self.variant not in ('ae', 'sg', 'dg'):
+    variants.check_model_variant(self.variant)
+    if self.variant == 'image_sg':
       raise ArgumentError("variant must be 'ae', 'sg' or 'dg' for skeleton "
                           f"maps, got {self.variant!r}")
     self.camera_indices = tuple(self.camera_indices)

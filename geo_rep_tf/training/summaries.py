@@ -6,21 +6,20 @@ summary writer and step (`writer.as_default(step=...)`).
 
 from __future__ import annotations
 
-import io
 from typing import Optional
 
 import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
-from geo_rep_tf.geometry.joints import BONES
-from geo_rep_tf.inference import drawing
+from geo_rep_tf.viz import figures
+from geo_rep_tf.viz.skeletons import map_to_rgb
 
 
 def map_images(name: str, maps, max_outputs: int = 4) -> None:
   """Colourised skeleton maps [B, S, S, 15] as an image summary."""
   maps = np.asarray(maps)[:max_outputs]
-  rgb = np.stack([drawing.map_to_rgb(m) for m in maps])
+  rgb = np.stack([map_to_rgb(m) for m in maps])
   tf.summary.image(name, rgb, max_outputs=max_outputs)
 
 
@@ -29,37 +28,23 @@ def map_triplets(name: str, source, target, synthesized,
   """Source | target | synthesised maps side by side, one image per example."""
   rows = []
   for s, t, y in list(zip(source, target, synthesized))[:max_outputs]:
-    tiles = [drawing.map_to_rgb(np.asarray(x)) for x in (s, t, y)]
+    tiles = [map_to_rgb(np.asarray(x)) for x in (s, t, y)]
     sep = np.ones((tiles[0].shape[0], 2, 3), np.float32) * 0.5
     rows.append(np.concatenate([tiles[0], sep, tiles[1], sep, tiles[2]], 1))
   tf.summary.image(name, np.stack(rows), max_outputs=max_outputs,
                    description='source S_i | target S_j | synthesised')
 
 
-def _figure_to_array(fig) -> np.ndarray:
-  import matplotlib.pyplot as plt
-  buf = io.BytesIO()
-  fig.savefig(buf, format='png', dpi=80)
-  plt.close(fig)
-  return tf.image.decode_png(buf.getvalue(), channels=3).numpy()
-
-
 def pose_figure(pred_mm: np.ndarray, true_mm: np.ndarray,
                 title: str = '') -> np.ndarray:
-  """Predicted (red) vs true (black) root-relative 3D pose [16, 3] as RGB."""
-  import matplotlib.pyplot as plt
-  fig = plt.figure(figsize=(3.2, 3.2))
-  ax = fig.add_subplot(projection='3d')
-  for pose, color in ((true_mm, 'k'), (pred_mm, 'tab:red')):
-    # Camera frame (y down) drawn with up = -y.
-    for p, c in BONES:
-      ax.plot(pose[[p, c], 0], pose[[p, c], 2], -pose[[p, c], 1], color=color,
-              lw=1.5)
-  lim = max(np.abs(true_mm).max(), 1.0)
-  ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim), ax.set_zlim(-lim, lim)
-  ax.set_xlabel('x'), ax.set_ylabel('z'), ax.set_zlabel('-y')
-  ax.set_title(title, fontsize=8)
-  return _figure_to_array(fig)
+  """Predicted (red) vs true (black) root-relative 3D pose [16, 3] as RGB.
+
+  Returns:
+    [H, W, 3] uint8 picture of `figures.plot_pose_comparison` at 80 dpi.
+  """
+  png = figures.figure_to_png(
+      figures.plot_pose_comparison(pred_mm, true_mm, title), dpi=80)
+  return tf.image.decode_png(png, channels=3).numpy()
 
 
 def pose_images(name: str, pred_mm, true_mm, max_outputs: int = 4) -> None:

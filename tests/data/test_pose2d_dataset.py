@@ -9,6 +9,7 @@ import tensorflow as tf
 from geo_rep_tf.data import annotations_2d
 from geo_rep_tf.data import pose2d_dataset as p2d
 from geo_rep_tf.errors import ArgumentError, DataError
+from geo_rep_tf.eval import pck
 from geo_rep_tf.geometry import joints
 from geo_rep_tf.geometry.heatmaps import decode_heatmaps
 
@@ -167,8 +168,8 @@ def test_batches_and_mapping_back_in_a_batch(mpii):
   decoded, _ = decode_heatmaps(batch['heatmaps'])
   back = p2d.heatmap_to_image_px(decoded, batch['heatmap_to_image'])
   assert back.shape == (5, 16, 2)
-  score = p2d.pckh(back, batch['keypoints_px'], batch['annotated'],
-                   batch['head_size_px'])
+  score = pck.pck(back, batch['keypoints_px'], batch['annotated'],
+                  batch['head_size_px'])
   assert float(score) == pytest.approx(1.0)
 
 
@@ -191,21 +192,6 @@ def test_mpii_head_size(mpii):
   assert p2d.mpii_head_size_px(mpii[0]) == pytest.approx(expected, rel=1e-5)
   hidden = dataclasses.replace(mpii[0], visibility=np.zeros(16, bool))
   assert p2d.mpii_head_size_px(hidden) == 0.0
-
-
-def test_pckh_by_hand():
-  gt = np.zeros((2, 16, 2), np.float32)
-  pred = gt.copy()
-  pred[0, 0] = [3.0, 4.0]  # 5 px off.
-  pred[1, 1] = [0.0, 11.0]  # 11 px off.
-  head = np.array([10.0, 20.0], np.float32)  # Thresholds 5 and 10 px.
-  vis = np.ones((2, 16), np.float32)
-  correct = p2d.pckh_correct(pred, gt, head).numpy()
-  assert correct[0, 0] and not correct[1, 1] and correct.sum() == 31
-  assert float(p2d.pckh(pred, gt, vis, head)) == pytest.approx(31 / 32)
-  vis[1, 1] = 0.0  # Unlabelled joints do not count.
-  assert float(p2d.pckh(pred, gt, vis, head)) == pytest.approx(1.0)
-  assert float(p2d.pckh(pred, gt, np.zeros_like(vis), head)) == 0.0
 
 
 def test_missing_images(mpii, tmp_path):

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import shutil
 
+from geo_rep_tf import variants
 from geo_rep_tf.data import protocol
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -51,10 +52,10 @@ def train_representation(model_dir, protocol_dir, variant='BL+DG+AUG',
   """A tiny representation run (8 points, 4 filters, depth 2)."""
   from geo_rep_tf.training import representation_task as rt
   from geo_rep_tf.training.trainer import Trainer
-  model_variant, virtual = rt.VARIANTS[variant]
+  chosen = variants.get(variant)
   cfg = rt.RepresentationConfig(
-      protocol_dir=protocol_dir, variant=model_variant,
-      virtual_fraction=virtual, num_points=8, base_filters=4, depth=2,
+      protocol_dir=protocol_dir, variant=chosen.model_variant,
+      virtual_fraction=chosen.virtual_fraction, num_points=8, base_filters=4, depth=2,
       camera_indices=tuple(cameras), global_batch_size=8)
   Trainer(rt.RepresentationTask(cfg), _trainer_config(model_dir, steps, 8),
           extra_config=dict(representation=dataclasses.asdict(cfg),

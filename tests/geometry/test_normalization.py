@@ -94,3 +94,19 @@ def test_pose_target_round_trip_and_units():
     norm.pose_to_target(np.zeros((16, 2)))
   with pytest.raises(ArgumentError, match='y'):
     norm.target_to_pose(np.zeros((4, 3)))
+
+
+def test_normalize_points_unit_norm_and_zero_guard():
+  g = np.random.default_rng(0).normal(size=(3, 8, 3)).astype(np.float32)
+  n = norm.normalize_points(g).numpy()
+  np.testing.assert_allclose(np.linalg.norm(n.reshape(3, -1), axis=1), 1.0,
+                             rtol=1e-6)
+  # Direction kept: n(g) is a positive multiple of g.
+  np.testing.assert_allclose(n * np.linalg.norm(g.reshape(3, -1), axis=1)[
+      :, None, None], g, rtol=1e-5)
+  zero = tf.zeros([2, 4, 3])
+  with tf.GradientTape() as tape:
+    tape.watch(zero)
+    out = norm.normalize_points(zero)
+  np.testing.assert_array_equal(out, 0.0)
+  assert np.all(np.isfinite(tape.gradient(out, zero)))

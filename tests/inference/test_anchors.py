@@ -94,9 +94,3 @@ def test_postprocess_finds_two_synthetic_people():
   w = anchors.sigmoid_scores(np.array([4.0, 3.0]))
   expected = 3.5 / 14 + w[0] / w.sum() * 50 / 224
   np.testing.assert_allclose(dets[0].keypoints[0, 1], expected, atol=1e-6)
-
-
-def test_box_iou():
-  iou = anchors.box_iou(np.array([0, 0, 2, 2.0]),
-                        np.array([[1, 1, 3, 3.0], [2, 2, 3, 3], [0, 0, 2, 2]]))
-  np.testing.assert_allclose(iou, [1 / 7, 0, 1])

@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 
 from geo_rep_tf.data import annotations_2d
-from geo_rep_tf.inference import infer_lib, pck
+from geo_rep_tf.eval import pck
+from geo_rep_tf.inference import infer_lib
 from geo_rep_tf.inference import pipeline as pl
 from tests.inference.conftest import SAMPLE_PHOTO
 

@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from geo_rep_tf import variants
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.losses import representation_losses
 from geo_rep_tf.models import SkeletonDecoder, SkeletonEncoder, ViewSynthesis
 
 TINY = dict(num_points=8, base_filters=4, depth=2, map_size=16)
-VARIANTS = ['ae', 'sg', 'dg', 'image_sg']
+VARIANTS = list(variants.MODEL_VARIANTS)
 
 
 def _rot_z(deg):

@@ -3,8 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.inference import drawing
 from geo_rep_tf.runs.files import read_scalars
+from geo_rep_tf.viz import figures
 
 
 def test_read_scalars_round_trip_and_figures(tmp_path):
@@ -19,11 +19,11 @@ def test_read_scalars_round_trip_and_figures(tmp_path):
   np.testing.assert_allclose(values, [0.1, 0.05, 1 / 30], rtol=1e-6)
   assert read_scalars(str(tmp_path / 'absent')) == {}
 
-  fig = drawing.plot_training_curves({'train': scalars},
+  fig = figures.plot_training_curves({'train': scalars},
                                      ['loss/total', 'loss/missing'])
-  drawing.save_figure(fig, str(tmp_path / 'curves.png'))
+  figures.save_figure(fig, str(tmp_path / 'curves.png'))
   maps = np.random.default_rng(0).random((2, 16, 16, 15)).astype(np.float32)
-  fig = drawing.plot_map_triplets(maps, maps, maps, [10.0, 20.0])
-  drawing.save_figure(fig, str(tmp_path / 'maps.png'))
+  fig = figures.plot_map_triplets(maps, maps, maps, [10.0, 20.0])
+  figures.save_figure(fig, str(tmp_path / 'maps.png'))
   for name in ('curves.png', 'maps.png'):
     assert (tmp_path / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'

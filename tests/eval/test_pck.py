@@ -1,4 +1,4 @@
-"""Person matching and PCK on hand-made people."""
+"""PCK: the per-joint rule by hand; matching and PCK of hand-made people."""
 
 import pathlib
 
@@ -7,7 +7,7 @@ import pytest
 
 from geo_rep_tf.data.annotations_2d import Person2D
 from geo_rep_tf.geometry import joints
-from geo_rep_tf.inference import pck
+from geo_rep_tf.eval import pck
 from tests.inference.conftest import fake_person
 
 
@@ -42,3 +42,18 @@ def test_pck_counts_misses_and_hidden_joints():
   assert result['pck@0.5'] == pytest.approx(15 / 31, abs=1e-4)
   assert result['pck@0.2'] == pytest.approx(14 / 31, abs=1e-4)
   assert result['per_person'][1]['matched'] is False
+
+
+def test_pckh_by_hand():
+  gt = np.zeros((2, 16, 2), np.float32)
+  pred = gt.copy()
+  pred[0, 0] = [3.0, 4.0]  # 5 px off.
+  pred[1, 1] = [0.0, 11.0]  # 11 px off.
+  head = np.array([10.0, 20.0], np.float32)  # Thresholds 5 and 10 px.
+  vis = np.ones((2, 16), np.float32)
+  correct = pck.pck_correct(pred, gt, head).numpy()
+  assert correct[0, 0] and not correct[1, 1] and correct.sum() == 31
+  assert float(pck.pck(pred, gt, vis, head)) == pytest.approx(31 / 32)
+  vis[1, 1] = 0.0  # Unlabelled joints do not count.
+  assert float(pck.pck(pred, gt, vis, head)) == pytest.approx(1.0)
+  assert float(pck.pck(pred, gt, np.zeros_like(vis), head)) == 0.0

@@ -1,63 +1,22 @@
-"""Pictures: colourised skeleton maps, 2D skeletons and view-pair figures.
+"""Multi-panel figures (view pairs, map triplets, loss curves, 3D poses).
 
-Matplotlib (Agg backend) only; every function returns arrays or writes a PNG
-atomically.
+Each `plot_*` function returns a matplotlib figure; `save_figure` writes one
+as a PNG atomically and `figure_to_png` encodes one in memory. Both close the
+figure.
 """
 
 from __future__ import annotations
 
-import os
+import io
 from typing import Dict, Optional, Sequence
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from geo_rep_tf.geometry.joints import BONES, MODEL16  # noqa: E402
-from geo_rep_tf.utils.files import atomic_path  # noqa: E402
-
-
-def bone_colors() -> np.ndarray:
-  """[15, 3] RGB in [0, 1]: left limbs blue, right limbs red, torso green."""
-  colors = []
-  for _, child in BONES:
-    name = MODEL16.names[child]
-    if name.startswith('L_'):
-      colors.append((0.15, 0.35, 0.95))
-    elif name.startswith('R_'):
-      colors.append((0.9, 0.15, 0.15))
-    else:
-      colors.append((0.1, 0.7, 0.2))
-  return np.asarray(colors, np.float32)
-
-
-def map_to_rgb(skeleton_map: np.ndarray) -> np.ndarray:
-  """[H, W, 15] map (values in [0, 1]) -> [H, W, 3] RGB float in [0, 1].
-
-  Each channel is painted in its bone's colour on a white background.
-  """
-  m = np.clip(np.asarray(skeleton_map, np.float32), 0.0, 1.0)
-  colors = bone_colors()
-  ink = np.einsum('hwc,ck->hwk', m, colors) / np.maximum(
-      m.sum(-1, keepdims=True), 1.0)
-  alpha = m.max(-1, keepdims=True)
-  return (1.0 - alpha) + alpha * ink
-
-
-def draw_skeleton_2d(ax, keypoints_px: np.ndarray, **kwargs) -> None:
-  """Draws the 16-joint skeleton [16, 2] (pixels) on a matplotlib axis."""
-  colors = bone_colors()
-  for b, (p, c) in enumerate(BONES):
-    ax.plot(keypoints_px[[p, c], 0], keypoints_px[[p, c], 1],
-            color=colors[b], lw=kwargs.get('lw', 2))
-  ax.scatter(keypoints_px[:, 0], keypoints_px[:, 1], s=kwargs.get('s', 6),
-             c='k', zorder=3)
-
-
-def _rotation_angle_deg(R: np.ndarray) -> float:
-  return float(np.degrees(np.arccos(np.clip((np.trace(R) - 1) / 2, -1, 1))))
+from geo_rep_tf.geometry.joints import BONES
+from geo_rep_tf.geometry.rotations import rotation_angle_deg
+from geo_rep_tf.utils.files import atomic_path
+from geo_rep_tf.viz.skeletons import draw_skeleton_2d, map_to_rgb
 
 
 def save_figure(fig, path: str) -> None:
@@ -65,6 +24,14 @@ def save_figure(fig, path: str) -> None:
   with atomic_path(path) as tmp:
     fig.savefig(tmp, format='png', dpi=110, bbox_inches='tight')
   plt.close(fig)
+
+
+def figure_to_png(fig, dpi: int = 80) -> bytes:
+  """The PNG bytes of a matplotlib figure (at `dpi`); closes the figure."""
+  buf = io.BytesIO()
+  fig.savefig(buf, format='png', dpi=dpi)
+  plt.close(fig)
+  return buf.getvalue()
 
 
 def plot_view_pairs(pose_world_mm: np.ndarray, rows: Sequence[Dict],
@@ -112,7 +79,7 @@ def plot_view_pairs(pose_world_mm: np.ndarray, rows: Sequence[Dict],
     R = np.asarray(row['R_rel'])
     text = '\n'.join(' '.join(f'{v:+.3f}' for v in line) for line in R)
     ax.text(0.0, 0.5, f'R_i->j = R_j R_i^T\n\n{text}\n\nangle '
-            f'{_rotation_angle_deg(R):.1f} deg', family='monospace',
+            f'{rotation_angle_deg(R):.1f} deg', family='monospace',
             fontsize=10, va='center')
   if title:
     fig.suptitle(title)
@@ -182,4 +149,30 @@ def plot_map_triplets(source: np.ndarray, target: np.ndarray,
   if title:
     fig.suptitle(title, fontsize=10)
   fig.tight_layout()
+  return fig
+
+
+def plot_pose_comparison(pred_mm: np.ndarray, true_mm: np.ndarray,
+                         title: str = ''):
+  """Predicted (red) vs true (black) root-relative 3D pose on one 3D axis.
+
+  Args:
+    pred_mm: [16, 3] predicted pose, mm, camera frame (y down).
+    true_mm: [16, 3] true pose, same frame; it sets the axis limits.
+    title: axis title.
+
+  Returns:
+    the matplotlib figure (3.2 x 3.2 inches).
+  """
+  fig = plt.figure(figsize=(3.2, 3.2))
+  ax = fig.add_subplot(projection='3d')
+  for pose, color in ((true_mm, 'k'), (pred_mm, 'tab:red')):
+    # Camera frame (y down) drawn with up = -y.
+    for p, c in BONES:
+      ax.plot(pose[[p, c], 0], pose[[p, c], 2], -pose[[p, c], 1], color=color,
+              lw=1.5)
+  lim = max(np.abs(true_mm).max(), 1.0)
+  ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim), ax.set_zlim(-lim, lim)
+  ax.set_xlabel('x'), ax.set_ylabel('z'), ax.set_zlabel('-y')
+  ax.set_title(title, fontsize=8)
   return fig
