@@ -20,7 +20,7 @@ from absl import flags
 
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference import infer_lib
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('inputs', None, 'Images, videos or folders.')

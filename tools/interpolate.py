@@ -25,7 +25,7 @@ from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import interpolation, plots
 from geo_rep_tf.training import regressor_task
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('representation_dirs', None, 'Representation runs, one '

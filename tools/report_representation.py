@@ -20,7 +20,7 @@ from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.inference import drawing
 from geo_rep_tf.training import summaries
 from geo_rep_tf.training.regressor_task import load_representation, read_run
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('model_dir', None, 'Representation run directory.')

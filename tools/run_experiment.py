@@ -26,17 +26,14 @@ import os
 from absl import flags
 import keras
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
+from geo_rep_tf.cli import flags as cli_flags
 
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator, experiment_results, experiments, plots
 from geo_rep_tf.training.regressor_task import (latent_cache_dir,
                                                  load_regressor_run)
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 from geo_rep_tf.utils.files import write_json
 
 FLAGS = flags.FLAGS
@@ -100,7 +97,7 @@ def _single_num_labels():
 
 
 def _representation_dirs():
-  out = _common.name_value_pairs(FLAGS.representation_dirs,
+  out = cli_flags.name_value_pairs(FLAGS.representation_dirs,
                                  'representation_dirs', 'VARIANT=DIR')
   if not out:
     raise ArgumentError('ablation needs --representation_dirs=VARIANT=DIR,..')

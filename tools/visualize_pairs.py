@@ -20,7 +20,7 @@ from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import cameras, rotations, skeleton_maps
 from geo_rep_tf.geometry import virtual_cameras as vc
 from geo_rep_tf.inference import drawing
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 
 _PROTOCOL_DIR = flags.DEFINE_string('protocol_dir', 'work_dirs/bandai_h36m',
                                 'Prepared protocol (tools/prepare_data.py).')
