@@ -1,4 +1,4 @@
-"""Figures of the experiments: Fig. 4 (interpolation), 5 (data), 6 (ablation).
+"""Figure of the latent interpolation (Fig. 4).
 
 Matplotlib (Agg) only; each function writes one PNG atomically
 (`drawing.save_figure`).
@@ -13,86 +13,6 @@ import numpy as np
 from geo_rep_tf.geometry.joints import BONES
 from geo_rep_tf.inference import drawing
 from geo_rep_tf.inference.drawing import plt
-
-_COLORS = {'OursShallow': 'tab:red', 'Baseline#1': 'tab:blue'}
-
-
-def _x_of(name: str, n_all) -> float:
-  return float(n_all if name == 'all' else name)
-
-
-def plot_data_efficiency(summary: Mapping, path: str) -> None:
-  """Fig. 5: MPJPE and P-MPJPE vs labelled samples N (log x), both methods.
-
-  Each N where both methods ran is annotated with the relative gain
-  (baseline - ours) / ours. N = all sits at `summary['n_all']` (or one
-  decade right of the largest N when unknown).
-
-  Args:
-    summary: `experiment_results.data_efficiency` output.
-    path: PNG written.
-  """
-  names = summary['num_labels']
-  numeric = [float(n) for n in names if n != 'all']
-  n_all = summary.get('n_all') or (max(numeric, default=1.0) * 10)
-  fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-  for ax, metric, title in zip(axes, ('mpjpe', 'p_mpjpe'),
-                               ('MPJPE', 'P-MPJPE')):
-    for label, by_n in summary['methods'].items():
-      xs = [_x_of(n, n_all) for n in names if n in by_n]
-      ys = [by_n[n][metric] for n in names if n in by_n]
-      ax.plot(xs, ys, 'o-', label=label, color=_COLORS.get(label))
-    for n, gain in summary['relative_gain'][metric].items():
-      y = max(by_n[n][metric] for by_n in summary['methods'].values()
-              if n in by_n)
-      ax.annotate(f'{gain:+.1%}', (_x_of(n, n_all), y),
-                  textcoords='offset points', xytext=(0, 6), ha='center',
-                  fontsize=8)
-    ax.set_xscale('log')
-    ax.margins(x=0.08, y=0.15)
-    ticks = [_x_of(n, n_all) for n in names]
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([n if n != 'all' else f'all\n({int(n_all)})'
-                        for n in names], fontsize=8)
-    ax.minorticks_off()
-    ax.set_xlabel('labelled training samples N')
-    ax.set_ylabel(f'{title} (mm)')
-    ax.set_title(f'{title}, {summary["inputs"]} 2D')
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-  fig.suptitle('Data efficiency (gain = (baseline - ours) / ours)',
-               fontsize=10)
-  drawing.save_figure(fig, path)
-
-
-def plot_ablation(summary: Mapping, path: str) -> None:
-  """Fig. 6: MPJPE and P-MPJPE bars per variant (BL+I_SG noted as not run).
-
-  Args:
-    summary: `experiment_results.ablation` output.
-    path: PNG written.
-  """
-  variants = summary['variants']
-  x = np.arange(len(variants))
-  fig, ax = plt.subplots(figsize=(1.4 * max(len(variants), 2) + 2, 4))
-  for k, (metric, label) in enumerate((('mpjpe', 'MPJPE'),
-                                       ('p_mpjpe', 'P-MPJPE'))):
-    values = [summary['means'][v][metric] for v in variants]
-    bars = ax.bar(x + (k - 0.5) * 0.38, values, 0.38, label=label)
-    for b, v in zip(bars, values):
-      ax.annotate(f'{v:.1f}', (b.get_x() + b.get_width() / 2, v),
-                  textcoords='offset points', xytext=(0, 2), ha='center',
-                  fontsize=7)
-  ax.set_xticks(x)
-  ax.set_xticklabels(variants, fontsize=8)
-  ax.set_ylabel('error (mm)')
-  note = '; '.join(f'{v}: not run' for v in summary.get('not_run', {}))
-  ax.set_title(f'Ablation, Regression#2 [+ G], {summary["inputs"]} 2D'
-               + (f'\n({note}: needs multi-view images)' if note else ''),
-               fontsize=9)
-  ax.legend(fontsize=8)
-  ax.grid(axis='y', alpha=0.3)
-  drawing.save_figure(fig, path)
 
 
 def _draw_pose_3d(ax, pose_mm: np.ndarray, lim: float) -> None:
