@@ -23,7 +23,7 @@ import numpy as np
 
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError, DataError
-from geo_rep_tf.eval import interpolation, plots
+from geo_rep_tf.experiments import interpolation
 from geo_rep_tf.training import regressor_task
 from geo_rep_tf import cli
 
@@ -117,7 +117,7 @@ def main(argv):
     step = np.linalg.norm(np.diff(row['latents'], axis=0), axis=-1).mean()
     print(f'row {i}: {row["label"]}: mean latent step {step:.4f}')
     rows.append(row)
-  plots.plot_interpolation(rows, FLAGS.out)
+  interpolation.plot_interpolation(rows, FLAGS.out)
   print(f'wrote {FLAGS.out}')
 
 
