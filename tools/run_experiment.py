@@ -25,7 +25,7 @@ import os
 
 from absl import flags
 
-from geo_rep_tf import cli
+from geo_rep_tf import cli, variants
 from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.experiments import registry, runner, table1
@@ -41,7 +41,7 @@ flags.DEFINE_string('protocol_dir', 'work_dirs/bandai_h36m_full',
 flags.DEFINE_string('representation_dir', None, 'Representation run trained '
                     'on all cameras (data_efficiency, table1).')
 flags.DEFINE_list('representation_dirs', [], 'ablation: VARIANT=DIR pairs, '
-                  'VARIANT in BL+AE, BL+SG, BL+SG+AUG, BL+DG+AUG.')
+                  f'VARIANT in {", ".join(variants.ABLATION[1:])}.')
 flags.DEFINE_list('num_labels', ['50', '500', '2500', '5000', '25000', 'all'],
                   'Labelled samples N (data_efficiency: each; ablation, '
                   'table1: exactly one).')

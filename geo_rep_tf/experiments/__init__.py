@@ -6,5 +6,6 @@
   `runner.run_experiment`.
 - interpolation (Fig. 4): latent interpolation between two poses of trained
   runs (tools/interpolate.py).
-- probe: linear probes of a representation run's G (tools/probe_representation.py).
+- probe: linear probes of a representation run's G
+  (tools/probe_representation.py).
 """
