@@ -15,7 +15,7 @@ def requirements():
 TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
          'train_regressor', 'train_hourglass', 'evaluate', 'export',
          'fetch_models', 'infer', 'interpolate', 'run_experiment',
-         'compare_lifters']
+         'compare_lifters', 'probe_representation']
 
 setup(
     name='geo_rep_tf',

@@ -17,18 +17,14 @@ import os
 from absl import flags
 import numpy as np
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
-
+from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import plausibility
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference.blazepose import BlazePose
 from geo_rep_tf.runs.lifter import load_lifter
 from geo_rep_tf.inference.pipeline import list_inputs, read_image
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 from geo_rep_tf.utils.files import write_json
 
 FLAGS = flags.FLAGS
@@ -63,7 +59,7 @@ def _people(backend, paths):
 
 def main(argv):
   del argv
-  lifters = _common.name_value_pairs(FLAGS.lifters, 'lifters', 'NAME=PATH')
+  lifters = cli_flags.name_value_pairs(FLAGS.lifters, 'lifters', 'NAME=PATH')
   if not os.path.isfile(os.path.join(FLAGS.protocol_dir, 'manifest.json')):
     raise ArgumentError(f'--protocol_dir: no prepared protocol at '
                         f'{FLAGS.protocol_dir} (tools/prepare_data.py)')

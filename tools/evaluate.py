@@ -19,16 +19,12 @@ import tempfile
 from absl import flags
 import keras
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
-
+from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
+from geo_rep_tf import cli
 from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.training.regressor_task import latent_cache_dir
-from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
 
 FLAGS = flags.FLAGS
@@ -59,7 +55,7 @@ flags.mark_flag_as_required('model_dirs')
 
 def _evaluate_all(protocol_dir, split, dataset):
   records = []
-  cameras = (list(_common.cameras_flag_value(','.join(FLAGS.cameras)))
+  cameras = (list(cli_flags.cameras_flag_value(','.join(FLAGS.cameras)))
              if FLAGS.cameras else None)
   # Runs sharing a representation encode each split once, and later calls
   # read that G from the representation's latent_cache/.

@@ -19,7 +19,7 @@ import os
 
 from absl import flags
 
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('model_dir', None, 'Regressor run to export.')

@@ -14,7 +14,7 @@ from absl import flags
 
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference import model_store
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('models_dir', None, 'Cache directory (default: '

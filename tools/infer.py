@@ -20,8 +20,8 @@ from absl import flags
 
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference import infer_lib
+from geo_rep_tf import cli
 from geo_rep_tf.runs import committed
-from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('inputs', None, 'Images, videos or folders.')

@@ -23,10 +23,10 @@ import numpy as np
 
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError, DataError
-from geo_rep_tf.eval import interpolation, plots
+from geo_rep_tf import cli
+from geo_rep_tf.experiments import interpolation
 from geo_rep_tf.runs.files import read_run
 from geo_rep_tf.runs.loading import load_regressor_run, load_representation
-from geo_rep_tf.utils import cli
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('representation_dirs', None, 'Representation runs, one '
@@ -118,7 +118,7 @@ def main(argv):
     step = np.linalg.norm(np.diff(row['latents'], axis=0), axis=-1).mean()
     print(f'row {i}: {row["label"]}: mean latent step {step:.4f}')
     rows.append(row)
-  plots.plot_interpolation(rows, FLAGS.out)
+  interpolation.plot_interpolation(rows, FLAGS.out)
   print(f'wrote {FLAGS.out}')
 
 

@@ -16,7 +16,7 @@ from absl import flags, logging
 
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import DataError
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 from geo_rep_tf.utils.progress import Progress
 
 _DATA_DIR = flags.DEFINE_string(

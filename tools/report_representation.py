@@ -17,10 +17,10 @@ from absl import flags
 
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf import cli
 from geo_rep_tf.geometry.rotations import rotation_angle_deg
 from geo_rep_tf.runs.files import read_run, read_scalars
 from geo_rep_tf.runs.loading import load_representation
-from geo_rep_tf.utils import cli
 from geo_rep_tf.viz import figures
 
 FLAGS = flags.FLAGS

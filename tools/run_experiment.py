@@ -3,7 +3,7 @@ r"""Runs one of the paper's experiments end to end, resumably.
   python tools/run_experiment.py --flagfile=flags/exp_data_efficiency.cfg \
       --representation_dir=work_dirs/rep_bl_dg_aug --out_dir=work_dirs/exp_fig5
 
-Experiments (see geo_rep_tf/eval/experiments.py):
+Experiments (geo_rep_tf/experiments/, by name in registry.EXPERIMENTS):
   data_efficiency  Fig. 5: Regression#1 on G ("OursShallow") vs Baseline#1
                    for each N of --num_labels -> <out_dir>/data_efficiency.json
                    and .png (MPJPE and P-MPJPE vs N, relative gains).
@@ -24,23 +24,15 @@ killed one from its last checkpoint.
 import os
 
 from absl import flags
-import keras
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
-
-from geo_rep_tf.data import protocol
+from geo_rep_tf import cli, variants
+from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.eval import evaluator, experiment_results, experiments, plots
-from geo_rep_tf.runs.loading import load_regressor_run
-from geo_rep_tf.training.regressor_task import latent_cache_dir
-from geo_rep_tf.utils import cli
-from geo_rep_tf.utils.files import write_json
+from geo_rep_tf.experiments import registry, runner, table1
+from geo_rep_tf.experiments.spec import ExperimentOptions
 
 FLAGS = flags.FLAGS
-flags.DEFINE_enum('experiment', None, list(experiments.EXPERIMENTS),
+flags.DEFINE_enum('experiment', None, list(registry.EXPERIMENTS),
                   'Which experiment.')
 flags.DEFINE_string('out_dir', None, 'Experiment directory (runs, results, '
                     'JSON, PNG); re-running resumes it.')
@@ -49,7 +41,7 @@ flags.DEFINE_string('protocol_dir', 'work_dirs/bandai_h36m_full',
 flags.DEFINE_string('representation_dir', None, 'Representation run trained '
                     'on all cameras (data_efficiency, table1).')
 flags.DEFINE_list('representation_dirs', [], 'ablation: VARIANT=DIR pairs, '
-                  'VARIANT in BL+AE, BL+SG, BL+SG+AUG, BL+DG+AUG.')
+                  f'VARIANT in {", ".join(variants.ABLATION[1:])}.')
 flags.DEFINE_list('num_labels', ['50', '500', '2500', '5000', '25000', 'all'],
                   'Labelled samples N (data_efficiency: each; ablation, '
                   'table1: exactly one).')
@@ -57,7 +49,7 @@ flags.DEFINE_integer('label_seed', 0, 'Which N samples are labelled.')
 flags.DEFINE_integer('holdout_camera', 3, 'table1: the Protocol #3 test '
                      'camera (the others train).', lower_bound=0,
                      upper_bound=3)
-flags.DEFINE_list('protocols', list(experiments.TABLE1_PROTOCOLS),
+flags.DEFINE_list('protocols', list(table1.PROTOCOLS),
                   'table1: column groups run: P1 (Protocols #1 and #2) and/or '
                   'P3 (trains the 3-camera representation first).')
 flags.DEFINE_boolean('noisy_2d', False, 'Train and evaluate on the noisy 2D '
@@ -88,37 +80,7 @@ def _num_labels():
     if n < 0:
       raise ArgumentError(f'--num_labels must be >= 0, got {n}')
     out.append(n)
-  return out
-
-
-def _single_num_labels():
-  ns = _num_labels()
-  if len(ns) != 1:
-    raise ArgumentError(f'--experiment={FLAGS.experiment} takes one '
-                        f'--num_labels value, got {FLAGS.num_labels}')
-  return ns[0]
-
-
-def _representation_dirs():
-  out = _common.name_value_pairs(FLAGS.representation_dirs,
-                                 'representation_dirs', 'VARIANT=DIR')
-  if not out:
-    raise ArgumentError('ablation needs --representation_dirs=VARIANT=DIR,..')
-  return out
-
-
-def _plan():
-  if FLAGS.experiment == 'data_efficiency':
-    return experiments.data_efficiency_plan(FLAGS.representation_dir,
-                                            _num_labels())
-  if FLAGS.experiment == 'ablation':
-    return experiments.ablation_plan(_representation_dirs(),
-                                     _single_num_labels())
-  return experiments.table1_plan(FLAGS.representation_dir,
-                                 FLAGS.holdout_camera,
-                                 num_labels=_single_num_labels(),
-                                 protocols=[p.strip().upper()
-                                            for p in FLAGS.protocols])
+  return tuple(out)
 
 
 def _shared_args(flagfile, extra):
@@ -131,56 +93,21 @@ def _shared_args(flagfile, extra):
 
 def main(argv):
   del argv
-  manifest = protocol.load_manifest(FLAGS.protocol_dir)
-  inputs = 'noisy' if FLAGS.noisy_2d else 'exact'
-  plan = _plan()
-  for spec in plan:
-    if spec.kind == 'regressor':
-      spec.flags['label_seed'] = str(FLAGS.label_seed)
-  train = experiments.subprocess_trainer(
+  options = ExperimentOptions(
+      representation_dir=FLAGS.representation_dir,
+      representation_dirs=cli_flags.name_value_pairs(
+          FLAGS.representation_dirs, 'representation_dirs', 'VARIANT=DIR'),
+      num_labels=_num_labels(), label_seed=FLAGS.label_seed,
+      holdout_camera=FLAGS.holdout_camera,
+      protocols=tuple(p.strip().upper() for p in FLAGS.protocols),
+      noisy_2d=FLAGS.noisy_2d, eval_limit=FLAGS.eval_limit)
+  # The training binaries lie beside this one, in a checkout and installed.
+  train = runner.subprocess_trainer(
       os.path.dirname(os.path.abspath(__file__)), FLAGS.protocol_dir,
       _shared_args(FLAGS.regressor_flagfile, FLAGS.regressor_flag),
       _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag))
-
-  # Runs on one representation encode the test split once between them.
-  latent_cache = evaluator.LatentCache(log=print)
-
-  def evaluate(spec, model_dir):
-    # Keras names dropout seed generators from a process-wide counter, and
-    # checkpoints hold variables by path: load each run as in a fresh process.
-    keras.backend.clear_session()
-    model, cfg = load_regressor_run(model_dir)
-    return evaluator.evaluate_run(model, cfg, model_dir, (inputs,),
-                                  spec.test_cameras,
-                                  limit=FLAGS.eval_limit or None,
-                                  latent_cache=latent_cache,
-                                  latent_dir=latent_cache_dir(cfg))
-
-  os.makedirs(FLAGS.out_dir, exist_ok=True)
-  done = experiments.run_plan(plan, FLAGS.out_dir, train, evaluate)
-  results = done['results']
-  name = FLAGS.experiment
-  if name == 'data_efficiency':
-    summary = experiment_results.data_efficiency(
-        results, inputs, manifest['counts']['train']['samples_visible'])
-    text = experiment_results.format_data_efficiency(summary)
-    plots.plot_data_efficiency(summary, os.path.join(FLAGS.out_dir,
-                                                     name + '.png'))
-  elif name == 'ablation':
-    summary = experiment_results.ablation(results, inputs)
-    text = experiment_results.format_ablation(summary)
-    plots.plot_ablation(summary, os.path.join(FLAGS.out_dir, name + '.png'))
-  else:
-    summary = experiment_results.table1(results, inputs)
-    text = experiment_results.format_table1(summary)
-  print(text)
-  out = os.path.join(FLAGS.out_dir, name + '.json')
-  write_json(out, dict(experiment=name, summary=summary,
-                       protocol_dir=FLAGS.protocol_dir,
-                       trained_now=done['trained'],
-                       skipped=done['skipped'], runs=results))
-  print(f'trained {len(done["trained"])} runs now, {len(done["skipped"])} '
-        f'were done before; wrote {out}')
+  runner.run_experiment(registry.get(FLAGS.experiment), options,
+                        FLAGS.out_dir, FLAGS.protocol_dir, train)
 
 
 def run():

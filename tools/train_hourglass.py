@@ -13,16 +13,14 @@ import dataclasses
 
 from absl import flags
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
+from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.training import hourglass_task as ht
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
+from geo_rep_tf.training import launch
 
 FLAGS = flags.FLAGS
-_common.define_trainer_flags(steps=1000, batch_size=16, learning_rate=1e-3,
-                             steps_per_loop=25, checkpoint_every=250)
+cli_flags.define_trainer_flags(steps=1000, batch_size=16, learning_rate=1e-3,
+                               steps_per_loop=25, checkpoint_every=250)
 flags.DEFINE_string('annotations', None, 'MPII or COCO keypoint json.')
 flags.DEFINE_string('image_dir', None, 'Image folder (default: the json\'s).')
 flags.DEFINE_string('eval_annotations', None, 'Held-out json.')
@@ -49,8 +47,10 @@ def main(argv):
       num_features=FLAGS.num_features, depth=FLAGS.hg_depth,
       input_size=FLAGS.input_size, augment=FLAGS.augment,
       global_batch_size=FLAGS.batch_size, seed=FLAGS.seed)
-  _common.train_and_evaluate(ht.HourglassTask(hg),
-                             dict(hourglass=dataclasses.asdict(hg)))
+  launch.train_and_evaluate(
+      ht.HourglassTask(hg), cli_flags.trainer_config(),
+      cli_flags.make_strategy(), cli_flags.flags_text(),
+      dict(hourglass=dataclasses.asdict(hg)))
 
 
 def run():

@@ -15,18 +15,16 @@ import dataclasses
 
 from absl import flags
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
+from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.models.pose_lifter import REGRESSORS
 from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.training import regressor_task as rt
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
+from geo_rep_tf.training import launch
 
 FLAGS = flags.FLAGS
-_common.define_trainer_flags(steps=3000, batch_size=256, learning_rate=1e-3,
-                             steps_per_loop=100)
+cli_flags.define_trainer_flags(steps=3000, batch_size=256, learning_rate=1e-3,
+                               steps_per_loop=100)
 flags.DEFINE_enum('regressor', 'regression1', sorted(REGRESSORS),
                   'Regressor type.')
 flags.DEFINE_integer('num_labels', 0, 'Labelled training samples N (0: all).',
@@ -63,14 +61,16 @@ def main(argv):
       num_labels=FLAGS.num_labels,
       representation_dir=FLAGS.representation_dir, hidden=FLAGS.hidden,
       dropout=FLAGS.dropout, latent_dropout=FLAGS.latent_dropout,
-      camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
+      camera_indices=cli_flags.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       label_seed=FLAGS.label_seed, seed=FLAGS.seed,
       cache_latent=FLAGS.cache_latent,
       standardize_latent=FLAGS.standardize_latent,
       latent_cache_dir=FLAGS.latent_cache_dir)
-  _common.train_and_evaluate(rt.RegressorTask(reg),
-                             dict(regressor=dataclasses.asdict(reg)))
+  launch.train_and_evaluate(
+      rt.RegressorTask(reg), cli_flags.trainer_config(),
+      cli_flags.make_strategy(), cli_flags.flags_text(),
+      dict(regressor=dataclasses.asdict(reg)))
 
 
 def run():

@@ -13,16 +13,14 @@ import dataclasses
 
 from absl import flags
 
-try:
-  from geo_rep_tf_tools import _common
-except ImportError:  # run as a script from tools/
-  import _common
 from geo_rep_tf import variants
+from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.training import representation_task as rt
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
+from geo_rep_tf.training import launch
 
 FLAGS = flags.FLAGS
-_common.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
+cli_flags.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
 flags.DEFINE_enum('variant', 'BL+DG+AUG', list(variants.VARIANTS),
                   'Representation variant of the paper.')
 flags.DEFINE_float('virtual_fraction', None, 'Share of virtual-camera pairs '
@@ -72,11 +70,12 @@ def main(argv):
       lit_weight=FLAGS.lit_weight, map_sigma=FLAGS.map_sigma,
       normalize_latent=FLAGS.normalize_latent,
       output_activation=FLAGS.output_activation, init_from=FLAGS.init_from,
-      camera_indices=_common.cameras_flag_value(','.join(FLAGS.cameras)),
+      camera_indices=cli_flags.cameras_flag_value(','.join(FLAGS.cameras)),
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)
-  _common.train_and_evaluate(
-      rt.RepresentationTask(rep),
+  launch.train_and_evaluate(
+      rt.RepresentationTask(rep), cli_flags.trainer_config(),
+      cli_flags.make_strategy(), cli_flags.flags_text(),
       dict(representation=dataclasses.asdict(rep), variant=FLAGS.variant))
 
 

@@ -19,7 +19,7 @@ from geo_rep_tf.data import pipeline, protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import cameras, rotations, skeleton_maps
 from geo_rep_tf.geometry import virtual_cameras as vc
-from geo_rep_tf.utils import cli
+from geo_rep_tf import cli
 from geo_rep_tf.viz import figures
 
 _PROTOCOL_DIR = flags.DEFINE_string('protocol_dir', 'work_dirs/bandai_h36m',

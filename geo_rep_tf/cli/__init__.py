@@ -1,4 +1,11 @@
-"""Running absl binaries: one-line errors and exit code 2 for user mistakes."""
+"""The binaries' layer: running absl binaries and their shared flags.
+
+`geo_rep_tf.cli` sits above every other part of geo_rep_tf (it is what
+tools/ is made of) and nothing in the library imports it, so unlike the
+library it may read absl flags. This module runs a binary's main with
+one-line errors and exit code 2 for user mistakes; `geo_rep_tf.cli.flags`
+defines the flags the trainers share and turns them into configs.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,10 @@ from typing import Callable, List
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
-from absl import app, flags  # noqa: E402
+# absl's flags module under another name: `flags` is the submodule
+# geo_rep_tf.cli.flags, which importing it binds here.
+from absl import app  # noqa: E402
+from absl import flags as absl_flags  # noqa: E402
 
 from geo_rep_tf.errors import GeoRepError  # noqa: E402
 
@@ -24,8 +34,8 @@ def fail(message: str) -> None:
 
 def _parse_flags(argv: List[str]) -> List[str]:
   try:
-    return flags.FLAGS(argv)
-  except flags.Error as e:
+    return absl_flags.FLAGS(argv)
+  except absl_flags.Error as e:
     fail(str(e))
 
 

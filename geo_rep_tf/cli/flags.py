@@ -1,11 +1,16 @@
-"""Flags shared by the binaries, and their conversion to configs."""
+"""Flags shared by the binaries, and their conversion to configs.
 
-import os
+Part of the binaries' layer (`geo_rep_tf.cli`): it defines and reads absl
+flags, which no library module does, and nothing in the library imports it.
+Every binary imports it the same way, whether it runs as
+`python tools/x.py` or as an installed `geo-rep-x` console script:
+
+  from geo_rep_tf.cli import flags as cli_flags
+"""
 
 from absl import flags
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.training import checkpoints
 from geo_rep_tf.training import strategy as strategy_lib
 from geo_rep_tf.training.trainer import TrainerConfig
 
@@ -116,33 +121,3 @@ def cameras_flag_value(text: str, num_cameras: int = 4):
     raise ArgumentError(f'--cameras={text}: expected distinct camera indices '
                         f'in 0..{num_cameras - 1}')
   return cams
-
-
-def check_model_dir(path: str) -> None:
-  """--model_dir must be (or become) a writable directory."""
-  if os.path.exists(path) and not os.path.isdir(path):
-    raise ArgumentError(f'--model_dir={path} is a file, not a directory')
-  try:
-    os.makedirs(path, exist_ok=True)
-  except OSError as e:
-    raise ArgumentError(f'--model_dir={path}: cannot create it '
-                        f'({e.strerror})') from None
-  if not os.access(path, os.W_OK):
-    raise ArgumentError(f'--model_dir={path} is not writable')
-
-
-def train_and_evaluate(task, extra_config) -> None:
-  """Builds the Trainer from the flags, trains to --train_steps, evaluates."""
-  from geo_rep_tf.training.trainer import Trainer
-  check_model_dir(FLAGS.model_dir)
-  # A finished run is left as it is: building the trainer would first build
-  # the input pipeline (for a regressor on G: encode every labelled sample).
-  done = checkpoints.saved_step(FLAGS.model_dir)
-  if done is not None and done >= FLAGS.train_steps:
-    print(f'{FLAGS.model_dir}: already trained to step {done} '
-          f'(--train_steps={FLAGS.train_steps}); nothing to do')
-    return
-  trainer = Trainer(task, trainer_config(), make_strategy(),
-                    flags_text=flags_text(), extra_config=extra_config)
-  trainer.train()
-  trainer.evaluate()

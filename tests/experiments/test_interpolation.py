@@ -9,7 +9,7 @@ import pytest
 
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.eval import interpolation, plots
+from geo_rep_tf.experiments import interpolation
 from geo_rep_tf.runs.loading import load_regressor_run
 from tests.eval import tiny_runs
 
@@ -63,7 +63,7 @@ def test_interpolation_row_and_strip(tmp_path_factory, tmp_path):
   np.testing.assert_allclose(row['poses_mm'][[0, -1]], direct, atol=1e-2)
   rows = [row, interpolation.interpolation_row(lifter.representation, kp, 4,
                                                 label='no regressor')]
-  plots.plot_interpolation(rows, str(tmp_path / 'strip.png'))
+  interpolation.plot_interpolation(rows, str(tmp_path / 'strip.png'))
   assert (tmp_path / 'strip.png').read_bytes()[:8] == PNG
   lifter.uses_latent = False  # as a baseline1 lifter
   with pytest.raises(ArgumentError, match='does not read G'):
