@@ -24,6 +24,7 @@ try:
 except ImportError:  # run as a script from tools/
   import _common
 
+from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
 from geo_rep_tf.training.regressor_task import (latent_cache_dir,
@@ -98,7 +99,7 @@ def main(argv):
   if FLAGS.bvh_dir:
     with tempfile.TemporaryDirectory() as tmp:
       bvh_dir = FLAGS.bvh_protocol_dir or os.path.join(tmp, 'protocol')
-      manifest = evaluator.bvh_protocol(FLAGS.bvh_dir, bvh_dir, FLAGS.rig)
+      manifest = protocol.bvh_protocol(FLAGS.bvh_dir, bvh_dir, FLAGS.rig)
       counts = manifest['counts']['test']
       bvh_records = _evaluate_all(bvh_dir, 'test', f'bvh:{FLAGS.bvh_dir}')
     for r in bvh_records:

@@ -31,7 +31,7 @@ try:
 except ImportError:  # run as a script from tools/
   import _common
 
-from geo_rep_tf.data import protocol
+from geo_rep_tf.data.manifest import load_manifest
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator, experiment_results, experiments, plots
 from geo_rep_tf.training.regressor_task import (latent_cache_dir,
@@ -131,7 +131,7 @@ def _shared_args(flagfile, extra):
 
 def main(argv):
   del argv
-  manifest = protocol.load_manifest(FLAGS.protocol_dir)
+  manifest = load_manifest(FLAGS.protocol_dir)
   inputs = 'noisy' if FLAGS.noisy_2d else 'exact'
   plan = _plan()
   for spec in plan:

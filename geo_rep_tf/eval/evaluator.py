@@ -3,25 +3,21 @@
 `evaluate_lifter` runs any predict function; `evaluate_run` loads a trained
 regressor run and evaluates it under the protocol its cameras imply
 (Protocol #1/#2: trained and tested on all 4 cameras; Protocol #3: trained on
-3, tested on the 4th), on exact and/or noisy 2D. `bvh_protocol` turns any
-BVH directory into a test-only protocol seen by the Human3.6M test cameras,
-with the very code that builds the Bandai-H36M test split.
+3, tested on the 4th), on exact and/or noisy 2D.
 """
 
 from __future__ import annotations
 
 import collections
-import dataclasses
 import hashlib
 import json
 import os
-import tarfile
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.data import pipeline, protocol, tfrecord
+from geo_rep_tf.data import manifest, pipeline, tfrecord
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import metrics
 from geo_rep_tf.utils.files import load_cached_array, save_cached_array
@@ -176,10 +172,10 @@ class LatentCache:
     fingerprint, protocol_dir, split = key[:3]
     digest = hashlib.sha256(repr((fingerprint,) + key[2:]).encode())
     for name in sorted(os.listdir(protocol_dir)):
-      if name == protocol.MANIFEST or name.startswith(f'{split}-'):
+      if name == manifest.MANIFEST or name.startswith(f'{split}-'):
         path = os.path.join(protocol_dir, name)
         digest.update(f'{name}:{os.path.getsize(path)}'.encode())
-        if name == protocol.MANIFEST:
+        if name == manifest.MANIFEST:
           with open(path, 'rb') as fh:
             digest.update(fh.read())
     return os.path.join(directory, f'eval_g_{digest.hexdigest()[:40]}.npy')
@@ -368,47 +364,6 @@ def evaluate_run(model, config, model_dir: str,
     if parts is not None:
       latent_cache.put(key, parts, latent_dir)
   return record
-
-
-def _stem(path: str) -> str:
-  return os.path.splitext(os.path.basename(path))[0]
-
-
-def bvh_protocol(source: str, out_dir: str, rig: str = 'auto',
-                 config: Optional[protocol.ProtocolConfig] = None) -> Dict:
-  """Builds a test-only protocol of any BVH clips (files, archives, dirs).
-
-  Every clip goes to the test split, so it is seen by the cameras of the
-  Human3.6M test sessions (S9/S11, chosen per clip from the seed), filtered
-  by the same visibility rule and given the same seeded 2D noise as the
-  Bandai-H36M test split: `protocol.build_protocol` does it all.
-
-  Args:
-    source: a .bvh file, an archive of them, or a directory.
-    out_dir: where the protocol is written (replaced).
-    rig: 'auto', a built-in rig name or a rig JSON path.
-    config: other protocol settings (default: DESIGN.md's); its
-      test_styles and rig are replaced.
-
-  Returns:
-    The manifest (counts of clips, frames and visible samples).
-  """
-  config = config or protocol.ProtocolConfig()
-  styles = {''}
-  for path in protocol.find_sources(source):
-    if path.endswith('.bvh'):
-      names = [_stem(path)]
-    else:
-      try:
-        with tarfile.open(path, 'r:*') as tar:
-          names = [_stem(m.name) for m in tar
-                   if m.isfile() and m.name.endswith('.bvh')]
-      except (OSError, tarfile.TarError) as e:
-        raise DataError(f'cannot read archive: {e}', path) from None
-    styles.update(protocol.clip_metadata(n)['style'] for n in names)
-  config = dataclasses.replace(config, test_styles=tuple(sorted(styles)),
-                               rig=rig)
-  return protocol.build_protocol(source, out_dir, config)
 
 
 # ------------------------------------------------------------------ tables

@@ -140,6 +140,14 @@ def test_bad_inputs(tmp_path, clip_dir):
     pipeline.frame_dataset(str(tmp_path), 'train')
 
 
+def test_bvh_protocol_puts_every_clip_in_test(clip_dir, tmp_path):
+  manifest = protocol.bvh_protocol(str(clip_dir), str(tmp_path / 'p'))
+  assert manifest['counts']['test']['clips'] == 3
+  assert manifest['counts']['train']['clips'] == 0
+  assert tuple(manifest['config']['test_subjects']) == ('S9', 'S11')
+  assert {'normal', 'old'} <= set(manifest['config']['test_styles'])
+
+
 @pytest.mark.full_data
 def test_h36m_cameras_see_the_bandai_clips(shared_data, tmp_path):
   """Real clips through the real rig land inside the 1000x1000 images.

@@ -173,15 +173,6 @@ def test_latent_fingerprint_follows_the_encoder_and_the_map_drawing(
                                                           changed_sigma)
 
 
-def test_bvh_protocol_puts_every_clip_in_test(tmp_path):
-  clips = tiny_runs.copy_clips(tmp_path / 'clips')
-  manifest = evaluator.bvh_protocol(clips, str(tmp_path / 'p'))
-  assert manifest['counts']['test']['clips'] == 3
-  assert manifest['counts']['train']['clips'] == 0
-  assert tuple(manifest['config']['test_subjects']) == ('S9', 'S11')
-  assert {'normal', 'old'} <= set(manifest['config']['test_styles'])
-
-
 @pytest.mark.slow
 def test_evaluate_cli_with_bvh_dir(tmp_path_factory, tmp_path):
   """Two runs (one on G), exact + noisy 2D, plus 2 BVH clips; JSON + table.
