@@ -26,9 +26,10 @@ except ImportError:  # run as a script from tools/
 
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.eval import evaluator
-from geo_rep_tf.training.regressor_task import (latent_cache_dir,
-                                                 load_regressor_run)
+from geo_rep_tf.eval import evaluator, tables
+from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.latent_cache import LatentCache, latent_cache_dir
+from geo_rep_tf.training.regressor_task import load_regressor_run
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
 
@@ -64,16 +65,15 @@ def _evaluate_all(protocol_dir, split, dataset):
              if FLAGS.cameras else None)
   # Runs sharing a representation encode each split once, and later calls
   # read that G from the representation's latent_cache/.
-  latent_cache = evaluator.LatentCache(log=print)
+  latent_cache = LatentCache(log=print)
   for d in FLAGS.model_dirs:
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
     keras.backend.clear_session()
     model, cfg = load_regressor_run(d, protocol_dir)
-    record = evaluator.evaluate_run(
-        model, cfg, d, FLAGS.inputs, cameras, split,
-        FLAGS.limit or None, FLAGS.batch_size, latent_cache,
-        latent_cache_dir(cfg))
+    record = evaluate_run(model, cfg, d, FLAGS.inputs, cameras, split,
+                          FLAGS.limit or None, FLAGS.batch_size, latent_cache,
+                          latent_cache_dir(cfg))
     record['dataset'] = dataset
     records.append(record)
   return records
@@ -81,10 +81,10 @@ def _evaluate_all(protocol_dir, split, dataset):
 
 def _print(title, records):
   print(f'\n{title}; errors in mm, PCK/AUC as fractions')
-  print(evaluator.format_table(records))
+  print(tables.format_table(records))
   if FLAGS.per_action:
     print()
-    print(evaluator.format_per_action(records))
+    print(tables.format_per_action(records))
 
 
 def main(argv):

@@ -33,9 +33,10 @@ except ImportError:  # run as a script from tools/
 
 from geo_rep_tf.data.manifest import load_manifest
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.eval import evaluator, experiment_results, experiments, plots
-from geo_rep_tf.training.regressor_task import (latent_cache_dir,
-                                                 load_regressor_run)
+from geo_rep_tf.eval import experiment_results, experiments, plots
+from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.latent_cache import LatentCache, latent_cache_dir
+from geo_rep_tf.training.regressor_task import load_regressor_run
 from geo_rep_tf.utils import cli
 from geo_rep_tf.utils.files import write_json
 
@@ -143,18 +144,17 @@ def main(argv):
       _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag))
 
   # Runs on one representation encode the test split once between them.
-  latent_cache = evaluator.LatentCache(log=print)
+  latent_cache = LatentCache(log=print)
 
   def evaluate(spec, model_dir):
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
     keras.backend.clear_session()
     model, cfg = load_regressor_run(model_dir)
-    return evaluator.evaluate_run(model, cfg, model_dir, (inputs,),
-                                  spec.test_cameras,
-                                  limit=FLAGS.eval_limit or None,
-                                  latent_cache=latent_cache,
-                                  latent_dir=latent_cache_dir(cfg))
+    return evaluate_run(model, cfg, model_dir, (inputs,), spec.test_cameras,
+                        limit=FLAGS.eval_limit or None,
+                        latent_cache=latent_cache,
+                        latent_dir=latent_cache_dir(cfg))
 
   os.makedirs(FLAGS.out_dir, exist_ok=True)
   done = experiments.run_plan(plan, FLAGS.out_dir, train, evaluate)
