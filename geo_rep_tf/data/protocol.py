@@ -131,7 +131,8 @@ class _ShardWriter:
   """Writes numbered TFRecord shards of one split, each atomically."""
 
   def __init__(self, directory: str, split: str, shard_frames: int):
-    self.directory, self.split, self.shard_frames = directory, split, shard_frames
+    self.directory, self.split = directory, split
+    self.shard_frames = shard_frames
     self.files: List[str] = []
     self.sizes: Dict[str, int] = {}
     self.crcs: Dict[str, int] = {}
