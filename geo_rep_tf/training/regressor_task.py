@@ -23,7 +23,7 @@ from geo_rep_tf.models.view_synthesis import RUN_CONFIG_KEYS, ViewSynthesis
 from geo_rep_tf.runs.latent_cache import (encode_latents, latent_cache_dir,
                                           with_cached_latent)
 from geo_rep_tf.training import checkpoints, model_state, summaries
-from geo_rep_tf.training.trainer import Task
+from geo_rep_tf.training.task import Task
 
 
 @dataclasses.dataclass

@@ -15,7 +15,7 @@ from geo_rep_tf.models.view_synthesis import (DEFAULT_NUM_POINTS,
                                               RUN_CONFIG_KEYS, ViewSynthesis)
 from geo_rep_tf.training import summaries
 from geo_rep_tf.training.regressor_task import load_representation
-from geo_rep_tf.training.trainer import Task
+from geo_rep_tf.training.task import Task
 
 # DESIGN.md variants -> (model variant, virtual-camera share of the pairs).
 VARIANTS = {
