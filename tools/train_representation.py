@@ -3,7 +3,7 @@ r"""Learns the geometry-aware representation G by view synthesis (no 3D labels).
   python tools/train_representation.py --flagfile=flags/bl_dg_aug.cfg \
       --model_dir=work_dirs/rep_dg_aug
 
-Variants (DESIGN.md): --variant=BL+AE | BL+SG | BL+SG+AUG | BL+DG+AUG (the
+Variants (docs/design.md): --variant=BL+AE | BL+SG | BL+SG+AUG | BL+DG+AUG (the
 full method; default). Writes checkpoints, TensorBoard summaries (loss terms,
 learning rate, examples/s, source/target/synthesised maps, latent point
 clouds), flags.txt and config.json into --model_dir, and resumes from it.

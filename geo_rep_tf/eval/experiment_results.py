@@ -1,6 +1,6 @@
 """Collects the run records of `experiments.run_plan` into each figure's data.
 
-Relative gains follow DESIGN.md: (baseline - ours) / ours.
+Relative gains follow docs/design.md: (baseline - ours) / ours.
 """
 
 from __future__ import annotations

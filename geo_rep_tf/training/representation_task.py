@@ -17,7 +17,7 @@ from geo_rep_tf.training import summaries
 from geo_rep_tf.training.regressor_task import load_representation
 from geo_rep_tf.training.task import Task
 
-# DESIGN.md variants -> (model variant, virtual-camera share of the pairs).
+# docs/design.md variants -> (model variant, virtual-camera share of the pairs).
 VARIANTS = {
     'BL+AE': ('ae', 0.0),
     'BL+SG': ('sg', 0.0),

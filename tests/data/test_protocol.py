@@ -154,7 +154,7 @@ def test_h36m_cameras_see_the_bandai_clips(shared_data, tmp_path):
 
   >= 95% of frames are inside the images of at least two cameras (a real view
   pair), and >= 90% of all (frame, camera) samples are (some clips walk out
-  of the 4.7 m wide field of view; DESIGN.md expects about 8% to drop out).
+  of the 4.7 m wide field of view; docs/design.md expects about 8% to drop out).
   """
   m = protocol.build_protocol(
       str(shared_data / 'mocap' / 'bandai_namco' / 'dataset-1'),
@@ -162,7 +162,8 @@ def test_h36m_cameras_see_the_bandai_clips(shared_data, tmp_path):
   total = sum(c['samples'] for c in m['counts'].values())
   seen = sum(c['samples_visible'] for c in m['counts'].values())
   assert m['counts']['train']['clips'] + m['counts']['test']['clips'] == 174
-  assert seen / total >= 0.90  # DESIGN.md: about 8% drop out by the 45-deg cone
+  # docs/design.md: about 8% drop out by the 45-deg cone.
+  assert seen / total >= 0.90
   frames = list(pipeline.frame_dataset(str(tmp_path / 'd1'), 'test')
                 .as_numpy_iterator())
   kp = np.stack([f['keypoints_2d_px'] for f in frames])  # [F, 4, 16, 2]
