@@ -19,12 +19,14 @@ import tempfile
 from absl import flags
 import keras
 
-from geo_rep_tf.cli import flags as cli_flags
-from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.eval import evaluator
 from geo_rep_tf import cli
+from geo_rep_tf.cli import flags as cli_flags
+from geo_rep_tf.data import protocol
+from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.eval import evaluator, tables
+from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.latent_cache import LatentCache, latent_cache_dir
 from geo_rep_tf.runs.loading import load_regressor_run
-from geo_rep_tf.training.regressor_task import latent_cache_dir
 from geo_rep_tf.utils.files import write_json
 
 FLAGS = flags.FLAGS
@@ -59,16 +61,15 @@ def _evaluate_all(protocol_dir, split, dataset):
              if FLAGS.cameras else None)
   # Runs sharing a representation encode each split once, and later calls
   # read that G from the representation's latent_cache/.
-  latent_cache = evaluator.LatentCache(log=print)
+  latent_cache = LatentCache(log=print)
   for d in FLAGS.model_dirs:
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
     keras.backend.clear_session()
     model, cfg = load_regressor_run(d, protocol_dir)
-    record = evaluator.evaluate_run(
-        model, cfg, d, FLAGS.inputs, cameras, split,
-        FLAGS.limit or None, FLAGS.batch_size, latent_cache,
-        latent_cache_dir(cfg))
+    record = evaluate_run(model, cfg, d, FLAGS.inputs, cameras, split,
+                          FLAGS.limit or None, FLAGS.batch_size, latent_cache,
+                          latent_cache_dir(cfg))
     record['dataset'] = dataset
     records.append(record)
   return records
@@ -76,10 +77,10 @@ def _evaluate_all(protocol_dir, split, dataset):
 
 def _print(title, records):
   print(f'\n{title}; errors in mm, PCK/AUC as fractions')
-  print(evaluator.format_table(records))
+  print(tables.format_table(records))
   if FLAGS.per_action:
     print()
-    print(evaluator.format_per_action(records))
+    print(tables.format_per_action(records))
 
 
 def main(argv):
@@ -94,7 +95,7 @@ def main(argv):
   if FLAGS.bvh_dir:
     with tempfile.TemporaryDirectory() as tmp:
       bvh_dir = FLAGS.bvh_protocol_dir or os.path.join(tmp, 'protocol')
-      manifest = evaluator.bvh_protocol(FLAGS.bvh_dir, bvh_dir, FLAGS.rig)
+      manifest = protocol.bvh_protocol(FLAGS.bvh_dir, bvh_dir, FLAGS.rig)
       counts = manifest['counts']['test']
       bvh_records = _evaluate_all(bvh_dir, 'test', f'bvh:{FLAGS.bvh_dir}')
     for r in bvh_records:

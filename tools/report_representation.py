@@ -12,7 +12,6 @@ Writes into --out_dir (default: MODEL_DIR/report):
 
 import os
 
-import numpy as np
 from absl import flags
 
 from geo_rep_tf.data import pipeline

@@ -13,9 +13,9 @@ import os
 
 from absl import flags
 import numpy as np
-import tensorflow as tf
 
-from geo_rep_tf.data import pipeline, protocol
+from geo_rep_tf.data import pipeline
+from geo_rep_tf.data.manifest import load_manifest
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import cameras, rotations, skeleton_maps
 from geo_rep_tf.geometry import virtual_cameras as vc
@@ -59,7 +59,7 @@ def _rows_for_frame(f, seed):
 def main(argv):
   del argv
   frames = pipeline.frame_dataset(_PROTOCOL_DIR.value, _SPLIT.value)
-  manifest = protocol.load_manifest(_PROTOCOL_DIR.value)
+  manifest = load_manifest(_PROTOCOL_DIR.value)
   n_frames = manifest['counts'][_SPLIT.value]['frames_kept']
   rng = np.random.default_rng(_SEED.value)
   picks = set(rng.choice(n_frames, min(_NUM.value, n_frames), replace=False))

@@ -1,6 +1,7 @@
-"""BVH motion capture files: a fast reader and vectorised forward kinematics.
+"""BVH motion capture files: a fast reader.
 
-Conventions (one definition, used by `rigs.py` and the protocol builder):
+Conventions (one definition, used by `bvh_kinematics.py`, `rigs.py` and the
+protocol builder):
 - Joints are listed in file order (depth first); `parents[j]` is the index
   of joint j's parent, -1 for a ROOT (several ROOTs are allowed).
 - End sites are kept as extra joints with no channels, named
@@ -13,10 +14,7 @@ Conventions (one definition, used by `rigs.py` and the protocol builder):
 - A position channel REPLACES the OFFSET component it names (Bandai files
   give every joint position channels equal to its OFFSET, and Hips the moving
   root position); components without a channel keep the OFFSET value.
-- Local transform: translation t (the OFFSET with replacements), then
-  rotation R; world = parent_world o local, i.e.
-  p_j = R_parent_world @ t_j + p_parent and R_j_world = R_parent_world @ R_j.
-  Positions come out in the file's units and axes.
+- How the channels pose the joints: `bvh_kinematics.forward_kinematics`.
 
 Errors: any malformed text raises `DataError` with the file name and the
 1-based line number where one applies, and a one-line message.
@@ -37,8 +35,8 @@ from geo_rep_tf.errors import ArgumentError, DataError
 
 POSITION_CHANNELS = ('Xposition', 'Yposition', 'Zposition')
 ROTATION_CHANNELS = ('Xrotation', 'Yrotation', 'Zrotation')
-_CHANNEL_AXIS = {name: i for i, name in enumerate(POSITION_CHANNELS)}
-_CHANNEL_AXIS.update({name: i for i, name in enumerate(ROTATION_CHANNELS)})
+CHANNEL_AXIS = {name: i for i, name in enumerate(POSITION_CHANNELS)}
+CHANNEL_AXIS.update({name: i for i, name in enumerate(ROTATION_CHANNELS)})
 MAX_CHANNELS = 6
 # Deeper nesting than this is certainly not a skeleton.
 MAX_DEPTH = 256
@@ -184,7 +182,7 @@ def _parse_hierarchy(text: str) -> Tuple[tuple, ...]:
         raise _ParseError(f'bad CHANNELS count {count}: must be '
                           f'0..{MAX_CHANNELS} and match the {len(toks) - 2} '
                           'channel names that follow', k)
-      if not all(t in _CHANNEL_AXIS for t in toks[2:]) or len(
+      if not all(t in CHANNEL_AXIS for t in toks[2:]) or len(
           set(toks[2:])) != count:
         raise _ParseError('unknown or repeated channel in CHANNELS', k)
       channels[top] = tuple(toks[2:])
@@ -354,85 +352,3 @@ def parse_bvh(source: Source, *, name: Optional[str] = None,
       frame_time=frame_time,
       frame_step=int(frame_step),
       num_file_frames=num_frames)
-
-
-def axis_rotation(angle_deg: np.ndarray, axis: int) -> np.ndarray:
-  """Rotation matrices about one coordinate axis.
-
-  Args:
-    angle_deg: [F] angles in degrees (right-handed, counter-clockwise when the
-      axis points at the viewer).
-    axis: 0, 1 or 2 for x, y, z.
-
-  Returns:
-    [F, 3, 3] float64 matrices acting on column vectors.
-  """
-  a = np.deg2rad(np.asarray(angle_deg, np.float64))
-  c, s = np.cos(a), np.sin(a)
-  r = np.zeros(a.shape + (3, 3), np.float64)
-  i, j = [(1, 2), (2, 0), (0, 1)][axis]
-  r[..., axis, axis] = 1.0
-  r[..., i, i] = c
-  r[..., j, j] = c
-  r[..., i, j] = -s
-  r[..., j, i] = s
-  return r
-
-
-def forward_kinematics(clip: BvhClip) -> np.ndarray:
-  """World positions of every joint of every kept frame.
-
-  See the module docstring for the conventions. Vectorised over frames and
-  over the joints of one tree depth.
-
-  Args:
-    clip: a parsed clip with motion [F, C].
-
-  Returns:
-    [F, J, 3] float64 positions in the file's units and axes, J =
-    clip.num_joints (end sites included).
-  """
-  f, num_joints = clip.num_frames, clip.num_joints
-  # Shape = [F, J, 3]: local translations, OFFSETs with channel overrides.
-  local_t = np.repeat(clip.offsets[None], f, axis=0)
-  # Shape = [F, J, 3, 3]: local rotations (identity without channels).
-  local_r = np.zeros((f, num_joints, 3, 3), np.float64)
-  local_r[..., [0, 1, 2], [0, 1, 2]] = 1.0
-  by_order = {}  # rotation axis order -> [(joint, [motion column])]
-  for j, (channels, start) in enumerate(zip(clip.channels,
-                                            clip.channel_starts)):
-    order, columns = [], []
-    for k, ch in enumerate(channels):
-      if ch in POSITION_CHANNELS:
-        local_t[:, j, _CHANNEL_AXIS[ch]] = clip.motion[:, start + k]
-      else:
-        order.append(_CHANNEL_AXIS[ch])
-        columns.append(start + k)
-    if order:
-      by_order.setdefault(tuple(order), []).append((j, columns))
-  for order, members in by_order.items():
-    joints, columns = zip(*members)
-    # Shape = [F, Jg, n]: the angles of the joints sharing this order.
-    angles = clip.motion[:, np.array(columns)]
-    rot = axis_rotation(angles[..., 0], order[0])
-    for k in range(1, len(order)):
-      rot = np.matmul(rot, axis_rotation(angles[..., k], order[k]))
-    local_r[:, list(joints)] = rot
-
-  depth = []
-  for p in clip.parents:
-    depth.append(0 if p < 0 else depth[p] + 1)
-  depth = np.array(depth)
-  parents = np.array(clip.parents)
-  positions = np.zeros((f, num_joints, 3), np.float64)
-  world_r = np.zeros_like(local_r)
-  for d in range(int(depth.max(initial=-1)) + 1):
-    idx = np.flatnonzero(depth == d)
-    if d == 0:
-      positions[:, idx], world_r[:, idx] = local_t[:, idx], local_r[:, idx]
-      continue
-    parent_r = world_r[:, parents[idx]]
-    positions[:, idx] = positions[:, parents[idx]] + np.einsum(
-        'fjab,fjb->fja', parent_r, local_t[:, idx])
-    world_r[:, idx] = np.matmul(parent_r, local_r[:, idx])
-  return positions

@@ -15,7 +15,7 @@ from typing import Dict, Optional, Sequence, Tuple
 
 import tensorflow as tf
 
-from geo_rep_tf.data import protocol, tfrecord
+from geo_rep_tf.data import manifest, tfrecord
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import cameras, rotations, skeleton_maps
 from geo_rep_tf.geometry import virtual_cameras as vc
@@ -72,7 +72,7 @@ class PairConfig:
 
 def frame_dataset(data_dir: str, split: str) -> tf.data.Dataset:
   """Parsed frames of one split (see `tfrecord.parse_batch`), in file order."""
-  files = protocol.shard_paths(data_dir, split)
+  files = manifest.shard_paths(data_dir, split)
   ds = tf.data.TFRecordDataset(files)
   return ds.batch(1024).map(tfrecord.parse_batch).unbatch()
 
@@ -225,7 +225,7 @@ def sample_dataset(data_dir: str, split: str,
         'clip': rep(f['clip']), 'subject': rep(f['subject']),
         'frame': rep(f['frame'])}
 
-  files = protocol.shard_paths(data_dir, split)
+  files = manifest.shard_paths(data_dir, split)
   ds = tf.data.TFRecordDataset(files).batch(1024).map(tfrecord.parse_batch)
   ds = ds.map(per_camera).unbatch().filter(lambda s: s['keep'])
   return ds.map(lambda s: {k: v for k, v in s.items() if k != 'keep'})

@@ -1,4 +1,4 @@
-"""The Bandai-H36M protocol builder (DESIGN.md, "Real data").
+"""The Bandai-H36M protocol builder (docs/design.md, "Real data").
 
 Motion-capture clips -> 16-joint poses (world mm, Z up, every 5th frame, the
 clip's mean pelvis moved to the capture-area origin) -> seen by the 4
@@ -9,8 +9,10 @@ example per frame, with a visibility flag per camera.
 The split is by style (it stands in for unseen subjects). Output layout:
   out_dir/manifest.json          config, counts, shard list, versions
   out_dir/{train,test}-NNNNN.tfrecord
-The directory is built beside `out_dir` and renamed into place at the end,
-so an interrupted build never leaves a directory that looks complete.
+(read back by `manifest.py`). The directory is built beside `out_dir` and
+renamed into place at the end, so an interrupted build never leaves a
+directory that looks complete. `bvh_protocol` builds a test-only protocol
+of any BVH clips with the same code.
 """
 
 from __future__ import annotations
@@ -18,30 +20,24 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import re
 import shutil
-import tarfile
 import time
 import zlib
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.data import tfrecord
+from geo_rep_tf.data import bvh_sources, tfrecord
+from geo_rep_tf.data.manifest import MANIFEST, file_crc32
 from geo_rep_tf.data.rigs import load_bvh_poses
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.geometry import cameras
 from geo_rep_tf.utils.files import atomic_path, write_json
 
-CLIP_NAME = re.compile(r'^(dataset-\d+)_(.+)_([^_]+)_(\d+)$')
-ARCHIVE_SUFFIXES = ('.tar.xz', '.tar.gz', '.tgz', '.tar')
-MANIFEST = 'manifest.json'
-
-
 @dataclasses.dataclass(frozen=True)
 class ProtocolConfig:
-  """Settings of the protocol (defaults: DESIGN.md's Bandai-H36M).
+  """Settings of the protocol (defaults: docs/design.md's Bandai-H36M).
 
   Attributes:
     frame_step: keep every k-th frame (5: 30 fps -> 6 fps).
@@ -82,66 +78,6 @@ class ProtocolConfig:
     if self.shard_frames < 1 or self.num_workers < 1 or self.limit_clips < 0:
       raise ArgumentError('shard_frames and num_workers must be >= 1 and '
                           'limit_clips >= 0')
-
-
-def clip_metadata(name: str) -> Dict[str, str]:
-  """Parses `dataset-N_<action>_<style>_<take>`; other names keep the stem."""
-  m = CLIP_NAME.match(name)
-  if m:
-    return dict(dataset=m.group(1), action=m.group(2), style=m.group(3))
-  return dict(dataset='bvh', action=name, style='')
-
-
-# A clip source: (name, size in bytes, path or None, text or None).
-_Clip = Tuple[str, int, Optional[str], Optional[str]]
-
-
-def _stem(path: str) -> str:
-  return os.path.splitext(os.path.basename(path))[0]
-
-
-def _iter_archive(path: str) -> Iterator[_Clip]:
-  try:
-    raw = open(path, 'rb')
-  except OSError as e:
-    raise DataError(f'cannot read archive: {e.strerror}', path) from None
-  with raw, tarfile.open(fileobj=raw, mode='r:*') as tar:
-    last = 0
-    for member in tar:
-      if not (member.isfile() and member.name.endswith('.bvh')):
-        continue
-      fh = tar.extractfile(member)
-      text = fh.read().decode('utf-8', errors='replace')
-      pos = raw.tell()
-      yield (_stem(member.name), pos - last, None, text)
-      last = pos
-
-
-def find_sources(path: str) -> List[str]:
-  """BVH files and archives under `path` (a file, archive or directory)."""
-  if not os.path.exists(path):
-    raise DataError('no such file or directory', path)
-  if os.path.isfile(path):
-    if path.endswith('.bvh') or path.endswith(ARCHIVE_SUFFIXES):
-      return [path]
-    raise DataError('not a .bvh file or a .tar(.xz/.gz) archive', path)
-  found = []
-  for root, dirs, files in os.walk(path):
-    dirs.sort()
-    for f in sorted(files):
-      if f.endswith('.bvh') or f.endswith(ARCHIVE_SUFFIXES):
-        found.append(os.path.join(root, f))
-  if not found:
-    raise DataError('no .bvh files or archives found', path)
-  return found
-
-
-def _iter_clips(sources: Sequence[str]) -> Iterator[_Clip]:
-  for src in sources:
-    if src.endswith('.bvh'):
-      yield (_stem(src), os.path.getsize(src), src, None)
-    else:
-      yield from _iter_archive(src)
 
 
 def _load_clip(args) -> Tuple[str, int, Optional[np.ndarray], Optional[str]]:
@@ -191,20 +127,12 @@ def project_clip(poses_mm: np.ndarray, cams: Dict[str, np.ndarray],
   return uv, np.all(ok, axis=-1).T
 
 
-def _file_crc32(path: str) -> int:
-  """CRC-32 of a file (about 1 GB/s: a cheap check of every shard)."""
-  crc = 0
-  with open(path, 'rb') as fh:
-    for block in iter(lambda: fh.read(1 << 22), b''):
-      crc = zlib.crc32(block, crc)
-  return crc
-
-
 class _ShardWriter:
   """Writes numbered TFRecord shards of one split, each atomically."""
 
   def __init__(self, directory: str, split: str, shard_frames: int):
-    self.directory, self.split, self.shard_frames = directory, split, shard_frames
+    self.directory, self.split = directory, split
+    self.shard_frames = shard_frames
     self.files: List[str] = []
     self.sizes: Dict[str, int] = {}
     self.crcs: Dict[str, int] = {}
@@ -225,7 +153,7 @@ class _ShardWriter:
           w.write(r)
     self.files.append(name)
     self.sizes[name] = os.path.getsize(os.path.join(self.directory, name))
-    self.crcs[name] = _file_crc32(os.path.join(self.directory, name))
+    self.crcs[name] = file_crc32(os.path.join(self.directory, name))
     self._buffer = []
 
 
@@ -253,7 +181,7 @@ def build_protocol(source: str, out_dir: str,
       unknown rig, or no frame left after filtering.
   """
   start = time.time()
-  sources = find_sources(source)
+  sources = bvh_sources.find_sources(source)
   total = sum(os.path.getsize(s) for s in sources)
   rig = cameras.load_rig(rig_path)
   for s in config.train_subjects + config.test_subjects:
@@ -267,7 +195,7 @@ def build_protocol(source: str, out_dir: str,
   counts = {s: dict(clips=0, frames=0, samples=0, samples_visible=0,
                     frames_kept=0) for s in writers}
   done_bytes = done_clips = 0
-  clips = _iter_clips(sources)
+  clips = bvh_sources.iter_clips(sources)
   if config.limit_clips:
     clips = (c for i, c in zip(range(config.limit_clips), clips))
   jobs = ((c, config.rig, config.frame_step) for c in clips)
@@ -312,7 +240,7 @@ def build_protocol(source: str, out_dir: str,
 
 
 def _write_clip(name, poses, config, rig, writers, counts) -> None:
-  meta = clip_metadata(name)
+  meta = bvh_sources.clip_metadata(name)
   split = 'test' if meta['style'] in config.test_styles else 'train'
   rng = _clip_rng(config.seed, name)
   subjects = config.test_subjects if split == 'test' else config.train_subjects
@@ -340,68 +268,30 @@ def _write_clip(name, poses, config, rig, writers, counts) -> None:
     c['frames_kept'] += 1
 
 
-def load_manifest(data_dir: str) -> Dict:
-  """Reads out_dir/manifest.json of a prepared protocol, or raises DataError.
+def bvh_protocol(source: str, out_dir: str, rig: str = 'auto',
+                 config: Optional[ProtocolConfig] = None) -> Dict:
+  """Builds a test-only protocol of any BVH clips (files, archives, dirs).
 
-  Checks the fields the readers rely on; every shard name must be a plain
-  file name inside data_dir (a manifest cannot point elsewhere).
+  Every clip goes to the test split, so it is seen by the cameras of the
+  Human3.6M test sessions (S9/S11, chosen per clip from the seed), filtered
+  by the same visibility rule and given the same seeded 2D noise as the
+  Bandai-H36M test split: `build_protocol` does it all.
+
+  Args:
+    source: a .bvh file, an archive of them, or a directory.
+    out_dir: where the protocol is written (replaced).
+    rig: 'auto', a built-in rig name or a rig JSON path.
+    config: other protocol settings (default: docs/design.md's); its
+      test_styles and rig are replaced.
+
+  Returns:
+    The manifest (counts of clips, frames and visible samples).
   """
-  import json
-  path = os.path.join(data_dir, MANIFEST)
-  try:
-    with open(path) as fh:
-      manifest = json.load(fh)
-  except FileNotFoundError:
-    raise DataError('no prepared protocol here (manifest.json missing); run '
-                    'tools/prepare_data.py first', data_dir) from None
-  except (OSError, UnicodeDecodeError) as e:
-    raise DataError(f'cannot read: {getattr(e, "strerror", None) or e}',
-                    path) from None
-  except json.JSONDecodeError as e:
-    raise DataError(f'invalid JSON: {e.msg}', path, e.lineno) from None
-  if not isinstance(manifest, dict):
-    raise DataError('expected a JSON object', path)
-  for key in ('shards', 'config', 'counts'):
-    if key not in manifest:
-      raise DataError(f'missing field {key}', path)
-    if not isinstance(manifest[key], dict):
-      raise DataError(f'field {key} must be an object', path)
-  for split, files in manifest['shards'].items():
-    if not isinstance(files, list):
-      raise DataError(f'field shards.{split} must be a list', path)
-    for name in files:
-      if (not isinstance(name, str) or not name or name in ('.', '..') or
-          os.path.basename(name) != name or '\\' in name):
-        raise DataError(f'field shards.{split}: {name!r} is not a file name '
-                        'inside the protocol directory', path)
-  return manifest
-
-
-def shard_paths(data_dir: str, split: str) -> List[str]:
-  """The TFRecord files of one split, checked to exist and be complete.
-
-  A shard whose size or CRC-32 differs from the one manifest.json recorded
-  (a partial copy, a truncated or damaged file) is refused before any record
-  is read, with a message naming it; tf.data would only say "corrupted
-  record at <offset>".
-  """
-  manifest = load_manifest(data_dir)
-  files = manifest['shards'].get(split)
-  if not files:
-    raise DataError(f'split {split!r} has no shards', data_dir)
-  sizes = manifest.get('shard_bytes') or {}
-  crcs = manifest.get('shard_crc32') or {}
-  paths = [os.path.join(data_dir, f) for f in files]
-  for name, p in zip(files, paths):
-    if not os.path.isfile(p):
-      raise DataError('shard listed in manifest.json is missing', p)
-    expected = sizes.get(name) if isinstance(sizes, dict) else None
-    if isinstance(expected, int) and os.path.getsize(p) != expected:
-      raise DataError(f'shard has {os.path.getsize(p)} bytes, manifest.json '
-                      f'says {expected} (truncated or replaced); rerun '
-                      'tools/prepare_data.py', p)
-    expected = crcs.get(name) if isinstance(crcs, dict) else None
-    if isinstance(expected, int) and _file_crc32(p) != expected:
-      raise DataError('shard is damaged (CRC-32 differs from manifest.json); '
-                      'rerun tools/prepare_data.py', p)
-  return paths
+  config = config or ProtocolConfig()
+  styles = {''}
+  for path in bvh_sources.find_sources(source):
+    styles.update(bvh_sources.clip_metadata(n)['style']
+                  for n in bvh_sources.clip_names(path))
+  config = dataclasses.replace(config, test_styles=tuple(sorted(styles)),
+                               rig=rig)
+  return build_protocol(source, out_dir, config)

@@ -52,7 +52,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from geo_rep_tf.data import bvh
+from geo_rep_tf.data import bvh, bvh_kinematics
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.geometry.joints import MODEL16
 
@@ -318,7 +318,8 @@ def to_model_world(positions: np.ndarray, joint_names: Sequence[str],
   """Applies a rig to forward-kinematics positions.
 
   Args:
-    positions: [F, J, 3] float, file units and axes (`forward_kinematics`).
+    positions: [F, J, 3] float, file units and axes
+      (`bvh_kinematics.forward_kinematics`).
     joint_names: the J BVH joint names.
     rig: the mapping.
     bvh_name: the BVH's name, for messages.
@@ -389,7 +390,7 @@ def load_bvh_poses(source, rig: Union[str, RigMapping] = 'auto', *,
     mapping = detect_rig(clip.joint_names, path=clip.name)
   else:
     mapping = get_rig(rig)
-  positions = bvh.forward_kinematics(clip)
+  positions = bvh_kinematics.forward_kinematics(clip)
   poses = to_model_world(positions, clip.joint_names, mapping,
                          bvh_name=clip.name)
   return poses, clip.kept_frame_time

@@ -1,6 +1,6 @@
 """3D pose metrics, per example (the caller reduces), and their summary.
 
-DESIGN.md conventions: all 16 joints, after root-centring (pelvis, index 0)
+docs/design.md conventions: all 16 joints, after root-centring (pelvis, index 0)
 of both prediction and target, in mm:
 - MPJPE: mean Euclidean joint error.
 - P-MPJPE: MPJPE after Procrustes alignment (rotation, translation, one
@@ -177,7 +177,7 @@ def auc(pred, target, thresholds_mm: Sequence[float] = AUC_THRESHOLDS_MM,
 def pose_metrics(pred, target, threshold_mm: float = PCK_THRESHOLD_MM,
                  root_index: int = ROOT_INDEX, name: Optional[str] = None
                  ) -> Dict[str, tf.Tensor]:
-  """All the metrics of DESIGN.md at once, per example.
+  """All the metrics of docs/design.md at once, per example.
 
   Args:
     pred: [A1, ..., An, J, 3] float, mm.

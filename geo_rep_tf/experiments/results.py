@@ -1,6 +1,6 @@
 """Reading the run records of `runner.run_plan`, shared by the experiments.
 
-Relative gains follow DESIGN.md: (baseline - ours) / ours.
+Relative gains follow docs/design.md: (baseline - ours) / ours.
 """
 
 from __future__ import annotations

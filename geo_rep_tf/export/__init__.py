@@ -16,7 +16,7 @@ _WHERE = {
     'PRECISIONS': 'export.exporter', 'ExportError': 'export.exporter',
     'convert_tflite': 'export.exporter', 'export_lifter': 'export.exporter',
     'Lifter': 'runs.lifter', 'check_keypoints': 'runs.lifter',
-    'load_lifter': 'runs.lifter', 'LifterServing': 'export.serving',
+    'load_lifter': 'runs.lifter', 'ServingModule': 'export.serving',
     'TOLERANCES': 'export.verify', 'Tolerance': 'export.verify',
     'verify_export': 'export.verify',
 }

@@ -71,7 +71,7 @@ def convert_tflite(saved_model_dir: str, precision: str = 'fp32') -> bytes:
                       f'{message}') from e
 
 
-def save_saved_model(module: serving.LifterServing, path: str) -> None:
+def save_saved_model(module: serving.ServingModule, path: str) -> None:
   """tf.saved_model.save with every signature of `module`."""
   tf.saved_model.save(module, path, signatures=module.signatures())
 
@@ -80,7 +80,7 @@ def _spec(spec_shape, dtype='float32'):
   return dict(shape=[-1 if d is None else d for d in spec_shape], dtype=dtype)
 
 
-def describe(module: serving.LifterServing, precisions: Iterable[str],
+def describe(module: serving.ServingModule, precisions: Iterable[str],
              metadata: Optional[Dict] = None) -> Dict:
   """export.json: what the export holds and how to feed it."""
   lifter = module.lifter
@@ -156,7 +156,7 @@ def export_lifter(lifter: keras.Model, out_dir: str, *,
     hourglass: optional built `StackedHourglass` for `image_to_pose3d`.
     precisions: TFLite files to write, a subset of `PRECISIONS` (may be
       empty: SavedModel only).
-    confidence_threshold: see `serving.LifterServing`.
+    confidence_threshold: see `serving.ServingModule`.
     overwrite: replace an existing `out_dir` (only after the new export
       passed verification).
     num_check: keypoint examples in the verification.
@@ -184,7 +184,7 @@ def export_lifter(lifter: keras.Model, out_dir: str, *,
                         '--overwrite to replace it)')
   parent = os.path.dirname(out_dir)
   os.makedirs(parent, exist_ok=True)
-  module = serving.LifterServing(lifter, hourglass, confidence_threshold)
+  module = serving.ServingModule(lifter, hourglass, confidence_threshold)
   tmp = tempfile.mkdtemp(prefix='.' + os.path.basename(out_dir) + '.',
                          suffix='.tmp', dir=parent)
   umask = os.umask(0)

@@ -64,7 +64,7 @@ def _keras_variables(model: keras.Model):
   return [getattr(v, 'value', v) for v in model.variables]
 
 
-class LifterServing(tf.Module):
+class ServingModule(tf.Module):
   """Signatures over a trained PoseLifter (and optionally a hourglass).
 
   Args:

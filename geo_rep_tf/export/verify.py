@@ -102,7 +102,7 @@ def synthetic_keypoints(num: int, seed: int = 0) -> np.ndarray:
   return keypoints.astype(np.float32)
 
 
-def reference_inputs(module: serving.LifterServing, num: int = 64,
+def reference_inputs(module: serving.ServingModule, num: int = 64,
                      num_images: int = 2, seed: int = 0
                      ) -> Dict[str, Dict[str, np.ndarray]]:
   """Inputs of every signature of `module` (signature -> name -> array)."""
@@ -197,14 +197,14 @@ def _output_diff(got, want) -> Dict:
   return dict(ok=bool(np.all(diff <= bound)), max_abs_diff=float(diff.max()))
 
 
-def verify_export(export_dir: str, module: serving.LifterServing,
+def verify_export(export_dir: str, module: serving.ServingModule,
                   num: int = 64, seed: int = 0,
                   tolerances: Optional[Dict[str, Tolerance]] = None) -> Dict:
   """Checks an export directory against `module`'s Keras models.
 
   Args:
     export_dir: holds `saved_model/` and `lifter_PREC.tflite` files.
-    module: the `LifterServing` that was exported (its eager methods are the
+    module: the `ServingModule` that was exported (its eager methods are the
       Keras reference).
     num: keypoint examples compared.
     seed: of the inputs.

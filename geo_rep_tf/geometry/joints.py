@@ -55,7 +55,7 @@ MODEL16 = JointSet(
            'L_ankle', 'spine', 'thorax', 'head', 'L_shoulder', 'L_elbow',
            'L_wrist', 'R_shoulder', 'R_elbow', 'R_wrist'),
     parents=(-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 8, 10, 11, 8, 13, 14),
-    source='DESIGN.md: Human3.6M-17 without neck/nose (index 9)')
+    source='docs/design.md: Human3.6M-17 without neck/nose (index 9)')
 
 NUM_JOINTS = MODEL16.num_joints
 # Bone b joins joint b + 1 to its parent; the 15 bones are the 15 map channels.

@@ -15,7 +15,7 @@ bounding square the image and cube axes agree up to a per-example scale,
 which the network learns. The model does no image preprocessing: feed
 images scaled as the data pipeline chooses (e.g. [0, 1]).
 
-With `use_latent=True`, G [B, M, 3] is injected as DESIGN.md says: one
+With `use_latent=True`, G [B, M, 3] is injected as docs/design.md says: one
 Dense layer maps flattened G to the backbone's feature width (2048 for
 ResNet-50) and the result is added to the backbone's feature map
 [B, S/32, S/32, width], broadcast over its spatial positions, before the

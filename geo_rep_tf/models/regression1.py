@@ -43,7 +43,7 @@ class ShallowRegressor(keras.Model):
       input_key: dict key of the input: 'latent' for Regression#1 (G),
         'keypoints_2d' for Baseline#1.
       use_latent: also take G under 'latent' and add one FC layer of it
-        (no bias) to the hidden layer before its ReLU, the way DESIGN.md
+        (no bias) to the hidden layer before its ReLU, the way docs/design.md
         injects G into the deeper regressors ("Baseline#1 + G"; the same as
         the hidden layer on the concatenated inputs). Needs input_key
         'keypoints_2d'.

@@ -4,7 +4,7 @@ normalised 2D [B, 16, 2] -> flatten -> Dense(width) + BN + ReLU + Dropout
 -> `num_blocks` x [2 x (Dense(width) + BN + ReLU + Dropout) + identity]
 -> Dense(num_joints * 3).
 
-With `use_latent=True` the latent G [B, M, 3] is injected as DESIGN.md
+With `use_latent=True` the latent G [B, M, 3] is injected as docs/design.md
 says: one Dense layer maps flattened G to `width` and the result is added
 element-wise to the output of the first layer (after its dropout, so G's
 contribution is not dropped), before the residual blocks.

@@ -7,7 +7,7 @@ a second encoder-decoder (mu, nu) for the other direction, whose latent
 G~_j = mu(S_j) the consistency loss ties to R_i->j G_i (see
 `geo_rep_tf.losses.representation`).
 
-Variants (DESIGN.md):
+Variants (docs/design.md):
   'ae'       BL+AE: psi draws S_i from G_i; R is ignored.
   'sg'       BL+SG(+AUG): one direction, phi and psi.
   'dg'       BL+DG+AUG: both directions, phi/psi and mu/nu.

@@ -14,7 +14,7 @@ from geo_rep_tf.eval.pck import pck_correct
 from geo_rep_tf.geometry.heatmaps import decode_heatmaps
 from geo_rep_tf.losses import pose as pose_losses
 from geo_rep_tf.models.stacked_hourglass import StackedHourglass
-from geo_rep_tf.training.trainer import Task
+from geo_rep_tf.training.task import Task
 
 
 @dataclasses.dataclass

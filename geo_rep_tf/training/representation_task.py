@@ -6,7 +6,6 @@ import dataclasses
 from typing import Dict, Optional, Tuple
 
 import keras
-import tensorflow as tf
 
 from geo_rep_tf import variants
 from geo_rep_tf.data import pipeline
@@ -16,7 +15,7 @@ from geo_rep_tf.models.view_synthesis import (DEFAULT_NUM_POINTS,
                                               RUN_CONFIG_KEYS, ViewSynthesis)
 from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.training import summaries
-from geo_rep_tf.training.trainer import Task
+from geo_rep_tf.training.task import Task
 
 @dataclasses.dataclass
 class RepresentationConfig:

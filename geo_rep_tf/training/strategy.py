@@ -76,3 +76,14 @@ def is_chief(strategy: tf.distribute.Strategy) -> bool:
     return True
   return resolver.task_type == 'chief' or (
       resolver.task_type == 'worker' and resolver.task_id == 0)
+
+
+def input_context(strategy: tf.distribute.Strategy
+                  ) -> tf.distribute.InputContext:
+  """This worker's input pipeline: its id, the pipeline count, replicas."""
+  # MultiWorkerMirroredStrategy knows the worker's place in the cluster;
+  # the default and single-machine mirrored strategies have one pipeline.
+  make = getattr(strategy.extended, '_make_input_context', None)
+  if callable(make):
+    return make()
+  return tf.distribute.InputContext(1, 0, strategy.num_replicas_in_sync)

@@ -10,21 +10,18 @@ global batch size, so the gradient is the same for any replica count.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import os
-import sys
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError, DataError, GeoRepError
 from geo_rep_tf.runs import model_state
 from geo_rep_tf.training import checkpoints
-from geo_rep_tf.training.strategy import is_chief
+from geo_rep_tf.training.strategy import input_context, is_chief
+from geo_rep_tf.training.task import Task
 from geo_rep_tf.utils.files import atomic_path, write_json
 from geo_rep_tf.utils.progress import format_hms
 
@@ -91,48 +88,6 @@ class TrainerConfig:
                           f'{self.decay!r}')
 
 
-class Task:
-  """What a trainer trains. Subclasses override the methods they need."""
-
-  name = 'task'
-  # Progress lines: the Trainer sets its own log here before it asks for
-  # the model or data (None when a task is used without a Trainer).
-  log: Optional[Callable[[str], None]] = None
-
-  def build_model(self) -> keras.Model:
-    raise NotImplementedError
-
-  def dataset(self, context: tf.distribute.InputContext,
-              split: str = 'train') -> tf.data.Dataset:
-    """Per-replica batches (`context.get_per_replica_batch_size`)."""
-    raise NotImplementedError
-
-  def compute_losses(self, model, batch, training: bool
-                     ) -> Dict[str, tf.Tensor]:
-    """Per-example loss terms [B]; must include 'total'."""
-    raise NotImplementedError
-
-  def trainable_variables(self, model) -> List[tf.Variable]:
-    return model.trainable_variables
-
-  def eval_metrics(self, model, batch) -> Dict[str, tf.Tensor]:
-    """Per-example evaluation values [B] (default: the losses)."""
-    return self.compute_losses(model, batch, training=False)
-
-  def after_build(self, model) -> None:
-    """Hook after the model is built, on every start (freezing)."""
-
-  def initialize(self, model, log: Callable[[str], None]) -> None:
-    """Fresh-start initialisation (warm start, statistics).
-
-    Called after the restore, and only when nothing was restored: a resumed
-    run's checkpoint already holds what this would compute.
-    """
-
-  def write_images(self, model, batch, step: int) -> None:
-    """Image / mesh summaries from one batch (chief only, eager)."""
-
-
 def _learning_rate(config: TrainerConfig):
   if config.decay == 'constant' and not config.warmup_steps:
     return config.learning_rate
@@ -149,17 +104,6 @@ def _learning_rate(config: TrainerConfig):
       warmup_steps=config.warmup_steps)
 
 
-def _input_context(strategy: tf.distribute.Strategy
-                   ) -> tf.distribute.InputContext:
-  """This worker's input pipeline: its id, the pipeline count, replicas."""
-  # MultiWorkerMirroredStrategy knows the worker's place in the cluster;
-  # the default and single-machine mirrored strategies have one pipeline.
-  make = getattr(strategy.extended, '_make_input_context', None)
-  if callable(make):
-    return make()
-  return tf.distribute.InputContext(1, 0, strategy.num_replicas_in_sync)
-
-
 class Trainer:
   """Trains a Task under a strategy with checkpoints, summaries and resume."""
 
@@ -172,6 +116,16 @@ class Trainer:
     self.strategy = strategy or tf.distribute.get_strategy()
     self.log = task.log = log
     self.chief = is_chief(self.strategy)
+    self._prepare_run(flags_text, extra_config)
+    self._build()
+    self._restore()
+    self._writer, self._eval_writer = self._summary_writers()
+    self._loop = None
+
+  # ---------------------------------------------------------------- setup
+  def _prepare_run(self, flags_text, extra_config) -> None:
+    """Seeds, the run directory with its flags and config, the batch check."""
+    config = self.config
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(config.seed)
@@ -186,11 +140,15 @@ class Trainer:
     if config.global_batch_size % replicas:
       raise ArgumentError(f'global_batch_size {config.global_batch_size} is '
                           f'not divisible by {replicas} replicas')
+
+  def _build(self) -> None:
+    """The input pipeline, the model (built on one batch), the optimizer."""
+    task = self.task
     # The input pipeline of this worker, iterated as a plain (checkpointable)
     # tf.data iterator; each step hands its local replicas consecutive
     # batches, as `distribute_datasets_from_function` would.
-    self._input_context = _input_context(self.strategy)
-    self._local_replicas = (replicas //
+    self._input_context = input_context(self.strategy)
+    self._local_replicas = (self.strategy.num_replicas_in_sync //
                             self._input_context.num_input_pipelines)
     self._train_ds = task.dataset(self._input_context, 'train')
     with self.strategy.scope():
@@ -206,7 +164,7 @@ class Trainer:
       task.compute_losses(self.model, self._build_batch, training=False)
       task.after_build(self.model)
       self.variables = task.trainable_variables(self.model)
-      self.optimizer = keras.optimizers.Adam(_learning_rate(config))
+      self.optimizer = keras.optimizers.Adam(_learning_rate(self.config))
       self.optimizer.build(self.variables)
       self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name='step')
       self.nonfinite_run = tf.Variable(0, dtype=tf.int64, trainable=False)
@@ -214,16 +172,20 @@ class Trainer:
       self.metrics: Dict[str, keras.metrics.Mean] = {}
     # One iterator for the trainer's life, created before the restore so
     # that its position (and its shuffle buffers) come back with the weights.
-    # Several workers each read their own shard, and only the chief's
-    # checkpoint is kept, so there the data position is not saved (a resumed
-    # multi-worker run starts its data order afresh).
     self._iterator = iter(self._train_ds)
+
+  def _restore(self) -> None:
+    """Resumes from the latest checkpoint, or initialises a fresh run."""
+    config, log = self.config, self.log
     # Every model variable by path (see model_state: `model=` alone misses
     # list-held layers and batch-norm statistics under Keras 3).
     tracked = dict(model=self.model,
                    model_variables=model_state.variables_by_path(self.model),
                    optimizer=self.optimizer, step=self.step,
                    nonfinite_total=self.nonfinite_total)
+    # Several workers each read their own shard, and only the chief's
+    # checkpoint is kept, so there the data position is not saved (a resumed
+    # multi-worker run starts its data order afresh).
     if config.checkpoint_data and self._input_context.num_input_pipelines == 1:
       tracked['data'] = self._iterator
     self.ckpt = tf.train.Checkpoint(**tracked)
@@ -236,14 +198,14 @@ class Trainer:
       log(f'resumed from {restored} at step {int(self.step.numpy())}')
     else:
       with self.strategy.scope():
-        task.initialize(self.model, log)
-    self._writer = (tf.summary.create_file_writer(
-        os.path.join(config.model_dir, 'train')) if self.chief else
-                    tf.summary.create_noop_writer())
-    self._eval_writer = (tf.summary.create_file_writer(
-        os.path.join(config.model_dir, 'eval')) if self.chief else
-                         tf.summary.create_noop_writer())
-    self._loop = None
+        self.task.initialize(self.model, log)
+
+  def _summary_writers(self):
+    """Train and eval summary writers (no-ops off the chief)."""
+    if not self.chief:
+      return tf.summary.create_noop_writer(), tf.summary.create_noop_writer()
+    return tuple(tf.summary.create_file_writer(
+        os.path.join(self.config.model_dir, name)) for name in ('train', 'eval'))
 
   # ---------------------------------------------------------------- files
   def _write_run_files(self, flags_text, extra_config) -> None:

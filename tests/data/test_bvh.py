@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo_rep_tf.data import bvh
+from geo_rep_tf.data import bvh, bvh_kinematics
 from geo_rep_tf.errors import ArgumentError, DataError
 
 WALK = 'mocap/bandai_namco/dataset-1/dataset-1_walk_normal_001.bvh'
@@ -57,7 +57,7 @@ def test_chain_structure():
 
 
 def test_fk_hand_computed():
-  pos = bvh.forward_kinematics(bvh.parse_bvh(CHAIN))
+  pos = bvh_kinematics.forward_kinematics(bvh.parse_bvh(CHAIN))
   assert pos.shape == (3, 3, 3)
   # Frame 0: no rotation, offsets stack up from the root position.
   np.testing.assert_allclose(pos[0], [[1, 2, 3], [1, 12, 3], [1, 17, 3]],
@@ -73,11 +73,11 @@ def test_fk_hand_computed():
 def test_rotation_order_is_the_listed_order():
   # Z then X listed: R = Rz(90) Rx(90) maps +y to +z; Rx Rz would give -x.
   text = CHAIN.replace('1 2 3 0 0 0 0 0 0', '0 0 0 0 0 0 90 90 0')
-  pos = bvh.forward_kinematics(bvh.parse_bvh(text, max_frames=1))
+  pos = bvh_kinematics.forward_kinematics(bvh.parse_bvh(text, max_frames=1))
   np.testing.assert_allclose(pos[0, 2], [0, 10, 5], atol=1e-9)
   swapped = text.replace('CHANNELS 3 Zrotation Xrotation',
                          'CHANNELS 3 Xrotation Zrotation')
-  pos = bvh.forward_kinematics(bvh.parse_bvh(swapped, max_frames=1))
+  pos = bvh_kinematics.forward_kinematics(bvh.parse_bvh(swapped, max_frames=1))
   np.testing.assert_allclose(pos[0, 2], [-5, 10, 0], atol=1e-9)
 
 
@@ -98,7 +98,7 @@ Frames: 1
 Frame Time: 0.1
 1 2 3 20 0 0 0
 """
-  pos = bvh.forward_kinematics(bvh.parse_bvh(text))
+  pos = bvh_kinematics.forward_kinematics(bvh.parse_bvh(text))
   # Hips: the channels replace all of OFFSET; Chest: only its y (10 -> 20).
   np.testing.assert_allclose(pos[0], [[1, 2, 3], [8, 22, 3]], atol=1e-9)
 
@@ -225,7 +225,7 @@ def test_mutated_text_parses_or_raises_data_error(text):
   except DataError as e:
     assert '\n' not in str(e)
     return
-  positions = bvh.forward_kinematics(clip)
+  positions = bvh_kinematics.forward_kinematics(clip)
   assert positions.shape == (clip.num_frames, clip.num_joints, 3)
 
 
@@ -246,8 +246,8 @@ def test_bandai_frame_step_keeps_every_fifth_frame(shared_data):
   full = bvh.parse_bvh(shared_data / WALK)
   step = bvh.parse_bvh(shared_data / WALK, frame_step=5)
   np.testing.assert_array_equal(step.motion, full.motion[::5])
-  np.testing.assert_array_equal(bvh.forward_kinematics(step),
-                                bvh.forward_kinematics(full)[::5])
+  np.testing.assert_array_equal(bvh_kinematics.forward_kinematics(step),
+                                bvh_kinematics.forward_kinematics(full)[::5])
 
 
 def test_bandai_every_rig_bone_is_rigid(shared_data):
@@ -257,7 +257,7 @@ def test_bandai_every_rig_bone_is_rigid(shared_data):
   is the root translation, not a bone.
   """
   clip = bvh.parse_bvh(shared_data / WALK)
-  pos = bvh.forward_kinematics(clip) * 10.0  # cm -> mm
+  pos = bvh_kinematics.forward_kinematics(clip) * 10.0  # cm -> mm
   for j, p in enumerate(clip.parents):
     if p < 0 or clip.joint_names[j] == 'Hips':
       continue

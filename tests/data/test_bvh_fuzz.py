@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo_rep_tf.data import bvh
+from geo_rep_tf.data import bvh, bvh_kinematics
 from geo_rep_tf.errors import DataError, GeoRepError
 
 VALID = """HIERARCHY
@@ -99,7 +99,7 @@ def _parses_or_rejects(source, **kw):
     assert isinstance(e, DataError), repr(e)
     assert '\n' not in str(e) and str(e).startswith('fuzz.bvh')
     return None
-  positions = bvh.forward_kinematics(clip)
+  positions = bvh_kinematics.forward_kinematics(clip)
   assert positions.shape == (clip.num_frames, clip.num_joints, 3)
   assert np.isfinite(clip.motion).all() and np.isfinite(clip.offsets).all()
   return clip

@@ -140,13 +140,21 @@ def test_bad_inputs(tmp_path, clip_dir):
     pipeline.frame_dataset(str(tmp_path), 'train')
 
 
+def test_bvh_protocol_puts_every_clip_in_test(clip_dir, tmp_path):
+  manifest = protocol.bvh_protocol(str(clip_dir), str(tmp_path / 'p'))
+  assert manifest['counts']['test']['clips'] == 3
+  assert manifest['counts']['train']['clips'] == 0
+  assert tuple(manifest['config']['test_subjects']) == ('S9', 'S11')
+  assert {'normal', 'old'} <= set(manifest['config']['test_styles'])
+
+
 @pytest.mark.full_data
 def test_h36m_cameras_see_the_bandai_clips(shared_data, tmp_path):
   """Real clips through the real rig land inside the 1000x1000 images.
 
   >= 95% of frames are inside the images of at least two cameras (a real view
   pair), and >= 90% of all (frame, camera) samples are (some clips walk out
-  of the 4.7 m wide field of view; DESIGN.md expects about 8% to drop out).
+  of the 4.7 m wide field of view; docs/design.md expects about 8% to drop out).
   """
   m = protocol.build_protocol(
       str(shared_data / 'mocap' / 'bandai_namco' / 'dataset-1'),
@@ -154,7 +162,8 @@ def test_h36m_cameras_see_the_bandai_clips(shared_data, tmp_path):
   total = sum(c['samples'] for c in m['counts'].values())
   seen = sum(c['samples_visible'] for c in m['counts'].values())
   assert m['counts']['train']['clips'] + m['counts']['test']['clips'] == 174
-  assert seen / total >= 0.90  # DESIGN.md: about 8% drop out by the 45-deg cone
+  # docs/design.md: about 8% drop out by the 45-deg cone.
+  assert seen / total >= 0.90
   frames = list(pipeline.frame_dataset(str(tmp_path / 'd1'), 'test')
                 .as_numpy_iterator())
   kp = np.stack([f['keypoints_2d_px'] for f in frames])  # [F, 4, 16, 2]

@@ -10,7 +10,7 @@ from tests.export.conftest import TINY_HOURGLASS, make_lifter
 
 @pytest.fixture(scope='module')
 def module(tiny_lifter, tiny_hourglass):
-  return serving.LifterServing(tiny_lifter, tiny_hourglass)
+  return serving.ServingModule(tiny_lifter, tiny_hourglass)
 
 
 @pytest.fixture(scope='module')
@@ -26,7 +26,7 @@ def test_signature_names(module):
 
 
 def test_baseline_has_no_latent_and_no_image_signature():
-  module = serving.LifterServing(make_lifter('baseline1'))
+  module = serving.ServingModule(make_lifter('baseline1'))
   assert module.signature_names() == sorted([
       'serving_default', 'keypoints_to_pose3d',
       'keypoints_to_pose3d_with_confidence'])

@@ -12,7 +12,7 @@ import pathlib
 
 import pytest
 
-from geo_rep_tf.data import annotations_2d, protocol
+from geo_rep_tf.data import annotations_2d, manifest
 from geo_rep_tf.errors import DataError
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -83,7 +83,7 @@ def test_manifest_shards_cannot_leave_the_protocol_directory(tmp_path, shard):
   (tmp_path / 'manifest.json').write_text(json.dumps(
       dict(shards=dict(train=[shard]), config={}, counts={})))
   with pytest.raises(DataError, match='shards.train'):
-    protocol.load_manifest(str(tmp_path))
+    manifest.load_manifest(str(tmp_path))
 
 
 def test_truncated_shard_is_refused_before_reading(tmp_path):
@@ -94,4 +94,4 @@ def test_truncated_shard_is_refused_before_reading(tmp_path):
       shard_bytes={shard.name: 20})))
   with pytest.raises(DataError, match=r'train-00000.tfrecord: shard has 10 '
                      r'bytes, manifest.json says 20'):
-    protocol.shard_paths(str(tmp_path), 'train')
+    manifest.shard_paths(str(tmp_path), 'train')

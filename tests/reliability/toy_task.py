@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.training.trainer import Task
+from geo_rep_tf.training.task import Task
 
 
 class ToyTask(Task):

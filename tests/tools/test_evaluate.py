@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.eval import evaluator
+from geo_rep_tf.eval import evaluator, tables
+from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.latent_cache import LatentCache
 from geo_rep_tf.runs.loading import load_regressor_run
 from tests.eval import tiny_runs
 
@@ -41,7 +43,7 @@ def _check_summary(res):
 def test_evaluate_run_protocols_1_and_3(tmp_path_factory):
   reg = tiny_runs.regressor(tmp_path_factory, 'baseline1')
   model, cfg = load_regressor_run(reg)
-  record = evaluator.evaluate_run(model, cfg, reg, ('exact', 'noisy'))
+  record = evaluate_run(model, cfg, reg, ('exact', 'noisy'))
   assert record['protocol'] == '#1/#2' and record['test_cameras'] == [
       0, 1, 2, 3]
   assert record['regressor'] == 'baseline1' and record['train_cameras'] == [
@@ -55,15 +57,15 @@ def test_evaluate_run_protocols_1_and_3(tmp_path_factory):
   # Protocol #3: a run trained on cameras 0-2 is tested on camera 3 only.
   reg3 = tiny_runs.regressor(tmp_path_factory, 'baseline1', cameras=(0, 1, 2))
   model, cfg = load_regressor_run(reg3)
-  record = evaluator.evaluate_run(model, cfg, reg3)
+  record = evaluate_run(model, cfg, reg3)
   assert record['protocol'] == '#3' and record['test_cameras'] == [3]
   assert list(record['results']['exact']['per_camera']) == ['3']
   assert record['results']['exact']['count'] < exact['count']
-  text = evaluator.format_table([record])
+  text = tables.format_table([record])
   assert '#3' in text and 'MPJPE' in text
-  assert 'walk' in evaluator.format_per_action([record])
+  assert 'walk' in tables.format_per_action([record])
   with pytest.raises(ArgumentError, match='inputs'):
-    evaluator.evaluate_run(model, cfg, reg3, ('blurry',))
+    evaluate_run(model, cfg, reg3, ('blurry',))
 
 
 def test_latent_cache_gives_the_inline_results_and_is_shared(
@@ -71,12 +73,12 @@ def test_latent_cache_gives_the_inline_results_and_is_shared(
   reg1 = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
   reg2 = tiny_runs.regressor(tmp_path_factory, 'regression2_g', 'BL+DG+AUG')
   reg_sg = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+SG')
-  cache = evaluator.LatentCache()
+  cache = LatentCache()
   for run in (reg1, reg2):
     model, cfg = load_regressor_run(run)
-    inline = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'))
-    cached = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
-                                    latent_cache=cache)
+    inline = evaluate_run(model, cfg, run, ('exact', 'noisy'))
+    cached = evaluate_run(model, cfg, run, ('exact', 'noisy'),
+                          latent_cache=cache)
     for name in ('exact', 'noisy'):
       a, b = inline['results'][name], cached['results'][name]
       assert a['count'] == b['count']
@@ -86,12 +88,12 @@ def test_latent_cache_gives_the_inline_results_and_is_shared(
   # Both runs share one representation: exact and noisy encoded once.
   assert (cache.misses, cache.hits) == (2, 2)
   model, cfg = load_regressor_run(reg_sg)
-  evaluator.evaluate_run(model, cfg, reg_sg, latent_cache=cache)
+  evaluate_run(model, cfg, reg_sg, latent_cache=cache)
   assert (cache.misses, cache.hits) == (3, 2)  # another representation
   baseline = tiny_runs.regressor(tmp_path_factory, 'baseline1')
   model, cfg = load_regressor_run(baseline)
-  assert evaluator.LatentCache.fingerprint(model) is None
-  evaluator.evaluate_run(model, cfg, baseline, latent_cache=cache)
+  assert LatentCache.fingerprint(model) is None
+  evaluate_run(model, cfg, baseline, latent_cache=cache)
   assert (cache.misses, cache.hits) == (3, 2)  # no G, nothing cached
 
 
@@ -100,37 +102,36 @@ def test_latent_cache_on_disk_serves_a_later_process(tmp_path_factory,
   run = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
   model, cfg = load_regressor_run(run)
   disk = str(tmp_path / 'g')
-  first = evaluator.LatentCache()
-  a = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
-                             latent_cache=first, latent_dir=disk)
+  first = LatentCache()
+  a = evaluate_run(model, cfg, run, ('exact', 'noisy'), latent_cache=first,
+                   latent_dir=disk)
   files = sorted(os.listdir(disk))
   assert len(files) == 2 and all(f.startswith('eval_g_') for f in files)
   # A fresh cache (a later process) reads G from disk and encodes nothing.
-  later = evaluator.LatentCache()
-  b = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
-                             latent_cache=later, latent_dir=disk)
+  later = LatentCache()
+  b = evaluate_run(model, cfg, run, ('exact', 'noisy'), latent_cache=later,
+                   latent_dir=disk)
   assert (later.misses, later.disk_hits) == (0, 2)
   for name in ('exact', 'noisy'):
     for k in METRICS:
       np.testing.assert_allclose(b['results'][name]['mean'][k],
                                  a['results'][name]['mean'][k], rtol=1e-6)
   # Another sample set (limit) is another file.
-  evaluator.evaluate_run(model, cfg, run, ('exact',), limit=7,
-                         latent_cache=later, latent_dir=disk)
+  evaluate_run(model, cfg, run, ('exact',), limit=7, latent_cache=later,
+               latent_dir=disk)
   assert later.misses == 1 and len(os.listdir(disk)) == 3
   # A damaged file is encoded again and rewritten.
   for f in files:
     with open(os.path.join(disk, f), 'wb') as fh:
       fh.write(b'not a numpy file')
-  damaged = evaluator.LatentCache()
-  c = evaluator.evaluate_run(model, cfg, run, ('exact', 'noisy'),
-                             latent_cache=damaged, latent_dir=disk)
+  damaged = LatentCache()
+  c = evaluate_run(model, cfg, run, ('exact', 'noisy'), latent_cache=damaged,
+                   latent_dir=disk)
   assert (damaged.misses, damaged.disk_hits) == (2, 0)
   assert c['results']['exact']['mean'] == a['results']['exact']['mean']
-  assert evaluator.LatentCache().get(
-      evaluator.LatentCache.key(evaluator.LatentCache.fingerprint(model),
-                                cfg.protocol_dir, 'test', (0, 1, 2, 3),
-                                False, None), disk) is not None
+  assert LatentCache().get(
+      LatentCache.key(LatentCache.fingerprint(model), cfg.protocol_dir,
+                      'test', (0, 1, 2, 3), False, None), disk) is not None
 
 
 def test_latent_cache_file_follows_the_protocol_files(tmp_path):
@@ -139,20 +140,17 @@ def test_latent_cache_file_follows_the_protocol_files(tmp_path):
   (protocol_dir / 'manifest.json').write_text('{"seed": 1}')
   (protocol_dir / 'test-00000.tfrecord').write_bytes(b'x' * 10)
   (protocol_dir / 'train-00000.tfrecord').write_bytes(b'x' * 10)
-  key = evaluator.LatentCache.key('f', str(protocol_dir), 'test', (0,), False,
-                                  None)
-  before = evaluator.LatentCache.path('d', key)
+  key = LatentCache.key('f', str(protocol_dir), 'test', (0,), False, None)
+  before = LatentCache.path('d', key)
   (protocol_dir / 'train-00000.tfrecord').write_bytes(b'x' * 20)
-  assert evaluator.LatentCache.path('d', key) == before  # another split
+  assert LatentCache.path('d', key) == before  # another split
   (protocol_dir / 'test-00000.tfrecord').write_bytes(b'x' * 20)
-  resized = evaluator.LatentCache.path('d', key)
+  resized = LatentCache.path('d', key)
   assert resized != before
   (protocol_dir / 'manifest.json').write_text('{"seed": 2}')
-  assert evaluator.LatentCache.path('d', key) not in (before, resized)
-  noisy = evaluator.LatentCache.key('f', str(protocol_dir), 'test', (0,),
-                                    True, None)
-  assert evaluator.LatentCache.path('d', noisy) != evaluator.LatentCache.path(
-      'd', key)
+  assert LatentCache.path('d', key) not in (before, resized)
+  noisy = LatentCache.key('f', str(protocol_dir), 'test', (0,), True, None)
+  assert LatentCache.path('d', noisy) != LatentCache.path('d', key)
 
 
 def test_latent_fingerprint_follows_the_encoder_and_the_map_drawing(
@@ -160,26 +158,16 @@ def test_latent_fingerprint_follows_the_encoder_and_the_map_drawing(
   run = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
   model, _ = load_regressor_run(run)
   rep = model.representation
-  before = evaluator.LatentCache.fingerprint(model)
+  before = LatentCache.fingerprint(model)
   for w in rep.psi.weights:  # the decoder does not change G
     w.assign(w + 1.0)
-  assert evaluator.LatentCache.fingerprint(model) == before
+  assert LatentCache.fingerprint(model) == before
   rep.map_sigma += 0.5  # the maps phi reads do
-  changed_sigma = evaluator.LatentCache.fingerprint(model)
+  changed_sigma = LatentCache.fingerprint(model)
   assert changed_sigma != before
   w = rep.phi.weights[0]
   w.assign(w + 1.0)
-  assert evaluator.LatentCache.fingerprint(model) not in (before,
-                                                          changed_sigma)
-
-
-def test_bvh_protocol_puts_every_clip_in_test(tmp_path):
-  clips = tiny_runs.copy_clips(tmp_path / 'clips')
-  manifest = evaluator.bvh_protocol(clips, str(tmp_path / 'p'))
-  assert manifest['counts']['test']['clips'] == 3
-  assert manifest['counts']['train']['clips'] == 0
-  assert tuple(manifest['config']['test_subjects']) == ('S9', 'S11')
-  assert {'normal', 'old'} <= set(manifest['config']['test_styles'])
+  assert LatentCache.fingerprint(model) not in (before, changed_sigma)
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from geo_rep_tf.data import protocol
+from geo_rep_tf.data import manifest, protocol
 
 SAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', 'data', 'samples',
                       'bandai_namco', 'dataset-1')
@@ -19,7 +19,7 @@ def tiny_protocol(tmp_path_factory):
   # session-scoped instance; both find the one protocol under basetemp.
   root = tmp_path_factory.getbasetemp() / 'tiny_protocol'
   out = root / 'protocol'
-  if not (out / protocol.MANIFEST).is_file():
+  if not (out / manifest.MANIFEST).is_file():
     clips = root / 'clips'
     clips.mkdir(parents=True, exist_ok=True)
     for c in CLIPS:

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.models.pose_lifter import pose_latent
+from geo_rep_tf.runs import latent_cache
 from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.training import regressor_task as rt
@@ -59,9 +60,9 @@ def test_training_g_is_kept_on_disk_per_encoder_and_keypoints(
   rng = np.random.default_rng(0)
   kp = rng.uniform(100, 900, [40, 16, 2]).astype(np.float32)
   lines = []
-  first = rt.encode_latents(rep, kp, batch_size=16, cache_dir=cache,
-                            log=lines.append)
-  np.testing.assert_allclose(first, rt.encode_latents(rep, kp, 16),
+  first = latent_cache.encode_latents(rep, kp, batch_size=16,
+                                      cache_dir=cache, log=lines.append)
+  np.testing.assert_allclose(first, latent_cache.encode_latents(rep, kp, 16),
                              rtol=1e-5, atol=1e-6)
   assert len(os.listdir(cache)) == 1 and 'wrote 40 samples' in lines[-1]
 
@@ -69,25 +70,25 @@ def test_training_g_is_kept_on_disk_per_encoder_and_keypoints(
   def no_encoding(*args, **kwargs):
     raise AssertionError('encoded although cached')
   with monkeypatch.context() as m:
-    m.setattr(rt, 'pose_latent', no_encoding)
+    m.setattr(latent_cache, 'pose_latent', no_encoding)
     np.testing.assert_array_equal(
-        rt.encode_latents(rep, kp, 16, cache, lines.append), first)
+        latent_cache.encode_latents(rep, kp, 16, cache, lines.append), first)
   assert 'from' in lines[-1]
 
   # Other keypoints, or the same keypoints through a changed phi, miss.
-  rt.encode_latents(rep, kp[:39], 16, cache)
+  latent_cache.encode_latents(rep, kp[:39], 16, cache)
   phi_weight = rep.phi.weights[0]
   phi_weight.assign(phi_weight + 0.01)
-  changed = rt.encode_latents(rep, kp, 16, cache)
+  changed = latent_cache.encode_latents(rep, kp, 16, cache)
   assert len(os.listdir(cache)) == 3
   assert np.abs(changed - first).max() > 1e-6
 
   # A damaged file is encoded again (and rewritten), not trusted.
-  path = rt.latent_cache_path(cache, rep, kp)
+  path = latent_cache.latent_cache_path(cache, rep, kp)
   with open(path, 'wb') as fh:
     fh.write(b'not an array')
   np.testing.assert_array_equal(
-      rt.encode_latents(rep, kp, 16, cache, lines.append), changed)
+      latent_cache.encode_latents(rep, kp, 16, cache, lines.append), changed)
   assert 'unreadable' in lines[-2]
   np.testing.assert_array_equal(np.load(path), changed)
 

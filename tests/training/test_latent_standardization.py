@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.runs import latent_cache
 from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.training import regressor_task as rt
@@ -39,7 +40,7 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
   layer = trainer.model.standardizer
   # The statistics standardise the G of the training samples' 2D.
   kp = rt.latent_statistics_keypoints(trainer.task.config)
-  g = rt.encode_latents(trainer.model.representation, kp)
+  g = latent_cache.encode_latents(trainer.model.representation, kp)
   assert len(kp) > 100
   z = layer(g).numpy()
   np.testing.assert_allclose(z.mean(0), 0.0, atol=1e-3)

@@ -1,0 +1,57 @@
+"""Text tables of evaluation records (`runs.evaluation.evaluate_run`)."""
+
+from __future__ import annotations
+
+from typing import Dict, Sequence
+
+_COLUMNS = (('MPJPE', 'mpjpe', '{:7.1f}'), ('P-MPJPE', 'p_mpjpe', '{:8.1f}'),
+            ('N-MPJPE', 'n_mpjpe', '{:8.1f}'), ('PCK150', 'pck3d', '{:7.3f}'),
+            ('AUC', 'auc', '{:6.3f}'))
+
+
+def _cams(c) -> str:
+  return ''.join(str(i) for i in c) if c is not None else '-'
+
+
+def format_table(records: Sequence[Dict]) -> str:
+  """One line per (run, input): the metrics over every sample, in mm.
+
+  Under Protocol #1 read MPJPE, under #2 P-MPJPE (the same rows); '#3' rows
+  are tested only on cameras the run never trained on.
+  """
+  head = (f'{"model":<24} {"regressor":<13} {"N":>6} {"train":>5} '
+          f'{"test":>4} {"protocol":<8} {"2D":<5} {"count":>6} ' +
+          ' '.join(f'{c[0]:>{len(c[2].format(0.0))}}' for c in _COLUMNS))
+  lines = [head, '-' * len(head)]
+  for r in records:
+    for inp, res in r['results'].items():
+      m = res['mean']
+      lines.append(
+          f'{r["name"][:24]:<24} {r["regressor"]:<13} '
+          f'{r["num_labels"] or "all":>6} {_cams(r["train_cameras"]):>5} '
+          f'{_cams(r["test_cameras"]):>4} {r["protocol"]:<8} {inp:<5} '
+          f'{res["count"]:>6} ' +
+          ' '.join(fmt.format(m[key]) for _, key, fmt in _COLUMNS))
+  return '\n'.join(lines)
+
+
+def format_per_action(records: Sequence[Dict], key: str = 'mpjpe') -> str:
+  """Per-action means of one metric: actions down, (run, input) across."""
+  cols = [(f'{r["name"][:14]}/{inp}', res)
+          for r in records for inp, res in r['results'].items()]
+  actions = sorted({a for _, res in cols for a in res.get('per_action', {})})
+  width = max([len(c) for c, _ in cols] + [8])
+  head = f'{key + " by action":<22} ' + ' '.join(f'{c:>{width}}'
+                                                  for c, _ in cols)
+  lines = [head, '-' * len(head)]
+  for a in actions + ['(mean of actions)']:
+    cells = []
+    for _, res in cols:
+      if a == '(mean of actions)':
+        v = res.get('mean_over_actions', {}).get(key)
+      else:
+        v = res.get('per_action', {}).get(a, {}).get('mean', {}).get(key)
+      cells.append(f'{v:>{width}.1f}' if v is not None else ' ' * (width - 1)
+                   + '-')
+    lines.append(f'{a[:22]:<22} ' + ' '.join(cells))
+  return '\n'.join(lines)
