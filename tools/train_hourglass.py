@@ -14,12 +14,13 @@ import dataclasses
 from absl import flags
 
 from geo_rep_tf.cli import flags as cli_flags
+from geo_rep_tf.cli import trainer_flags
 from geo_rep_tf.training import hourglass_task as ht
 from geo_rep_tf import cli
 from geo_rep_tf.training import launch
 
 FLAGS = flags.FLAGS
-cli_flags.define_trainer_flags(steps=1000, batch_size=16, learning_rate=1e-3,
+trainer_flags.define_trainer_flags(steps=1000, batch_size=16, learning_rate=1e-3,
                                steps_per_loop=25, checkpoint_every=250)
 flags.DEFINE_string('annotations', None, 'MPII or COCO keypoint json.')
 flags.DEFINE_string('image_dir', None, 'Image folder (default: the json\'s).')
@@ -48,8 +49,8 @@ def main(argv):
       input_size=FLAGS.input_size, augment=FLAGS.augment,
       global_batch_size=FLAGS.batch_size, seed=FLAGS.seed)
   launch.train_and_evaluate(
-      ht.HourglassTask(hg), cli_flags.trainer_config(),
-      cli_flags.make_strategy(), cli_flags.flags_text(),
+      ht.HourglassTask(hg), trainer_flags.trainer_config(),
+      trainer_flags.make_strategy(), cli_flags.flags_text(),
       dict(hourglass=dataclasses.asdict(hg)))
 
 

@@ -16,6 +16,7 @@ import dataclasses
 from absl import flags
 
 from geo_rep_tf.cli import flags as cli_flags
+from geo_rep_tf.cli import trainer_flags
 from geo_rep_tf.models.pose_lifter import REGRESSORS
 from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.training import regressor_task as rt
@@ -23,7 +24,7 @@ from geo_rep_tf import cli
 from geo_rep_tf.training import launch
 
 FLAGS = flags.FLAGS
-cli_flags.define_trainer_flags(steps=3000, batch_size=256, learning_rate=1e-3,
+trainer_flags.define_trainer_flags(steps=3000, batch_size=256, learning_rate=1e-3,
                                steps_per_loop=100)
 flags.DEFINE_enum('regressor', 'regression1', sorted(REGRESSORS),
                   'Regressor type.')
@@ -68,8 +69,8 @@ def main(argv):
       standardize_latent=FLAGS.standardize_latent,
       latent_cache_dir=FLAGS.latent_cache_dir)
   launch.train_and_evaluate(
-      rt.RegressorTask(reg), cli_flags.trainer_config(),
-      cli_flags.make_strategy(), cli_flags.flags_text(),
+      rt.RegressorTask(reg), trainer_flags.trainer_config(),
+      trainer_flags.make_strategy(), cli_flags.flags_text(),
       dict(regressor=dataclasses.asdict(reg)))
 
 

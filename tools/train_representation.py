@@ -15,12 +15,13 @@ from absl import flags
 
 from geo_rep_tf import variants
 from geo_rep_tf.cli import flags as cli_flags
+from geo_rep_tf.cli import trainer_flags
 from geo_rep_tf.training import representation_task as rt
 from geo_rep_tf import cli
 from geo_rep_tf.training import launch
 
 FLAGS = flags.FLAGS
-cli_flags.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
+trainer_flags.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
 flags.DEFINE_enum('variant', 'BL+DG+AUG', list(variants.VARIANTS),
                   'Representation variant of the paper.')
 flags.DEFINE_float('virtual_fraction', None, 'Share of virtual-camera pairs '
@@ -74,8 +75,8 @@ def main(argv):
       noisy_2d=FLAGS.noisy_2d, global_batch_size=FLAGS.batch_size,
       seed=FLAGS.seed)
   launch.train_and_evaluate(
-      rt.RepresentationTask(rep), cli_flags.trainer_config(),
-      cli_flags.make_strategy(), cli_flags.flags_text(),
+      rt.RepresentationTask(rep), trainer_flags.trainer_config(),
+      trainer_flags.make_strategy(), cli_flags.flags_text(),
       dict(representation=dataclasses.asdict(rep), variant=FLAGS.variant))
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.eval import probe
 from geo_rep_tf.models.pose_lifter import pose_latent
-from geo_rep_tf.training.regressor_task import load_representation
+from geo_rep_tf.runs.loading import load_representation
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,12 +27,12 @@ from typing import Callable, Dict, Mapping, Optional, Sequence
 
 import keras
 
-from geo_rep_tf.data import protocol
+from geo_rep_tf.data.manifest import load_manifest
 from geo_rep_tf.errors import ArgumentError, DataError
-from geo_rep_tf.eval import evaluator
 from geo_rep_tf.experiments.spec import Experiment, ExperimentOptions, RunSpec
-from geo_rep_tf.training.regressor_task import (latent_cache_dir,
-                                                 load_regressor_run)
+from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.latent_cache import LatentCache, latent_cache_dir
+from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.utils.files import write_json
 
 TrainFn = Callable[[RunSpec, str], None]
@@ -170,17 +170,16 @@ def regressor_evaluator(inputs: str, limit: int = 0,
     limit: evaluate the first N test samples only (0: all).
     log: progress lines of the latent cache.
   """
-  latent_cache = evaluator.LatentCache(log=log)
+  latent_cache = LatentCache(log=log)
 
   def evaluate(spec: RunSpec, model_dir: str) -> Dict:
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
     keras.backend.clear_session()
     model, cfg = load_regressor_run(model_dir)
-    return evaluator.evaluate_run(model, cfg, model_dir, (inputs,),
-                                  spec.test_cameras, limit=limit or None,
-                                  latent_cache=latent_cache,
-                                  latent_dir=latent_cache_dir(cfg))
+    return evaluate_run(model, cfg, model_dir, (inputs,), spec.test_cameras,
+                        limit=limit or None, latent_cache=latent_cache,
+                        latent_dir=latent_cache_dir(cfg))
 
   return evaluate
 
@@ -209,7 +208,7 @@ def run_experiment(experiment: Experiment, options: ExperimentOptions,
   Returns:
     The JSON written.
   """
-  manifest = protocol.load_manifest(protocol_dir)
+  manifest = load_manifest(protocol_dir)
   plan = experiment.plan(options)
   for spec in plan:
     if spec.kind == 'regressor':
