@@ -22,7 +22,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench import common  # noqa: E402
-from geo_rep_tf.utils.files import write_json  # noqa: E402
 
 
 def bench_pairs(protocol_dir, windows=7, steps=40, batch_size=64,
@@ -70,11 +69,8 @@ def main():
                              clips=clips, counts=manifest['counts'],
                              goal=dict(wall_s=300, peak_rss_gib=4.0)),
         'pair_pipeline': dict(bench_pairs(out_dir), goal_pairs_per_s=2000),
-        'machine': common.machine(),
-        'date': time.strftime('%Y-%m-%d %H:%M:%S'),
     }
-  write_json(args.out, result)
-  print(json.dumps(result, indent=2))
+  common.finish(args.out, result)
 
 
 if __name__ == '__main__':

@@ -28,7 +28,6 @@ Goal (2 cores): TFLite lifting <= 2 ms per pose.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -38,7 +37,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench import common  # noqa: E402
-from geo_rep_tf.utils.files import write_json  # noqa: E402
 
 GOAL_MS_PER_POSE = 2.0
 
@@ -184,11 +182,8 @@ def main():
       'tflite_threads': args.threads,
       'goal_tflite_latency_ms_per_pose': GOAL_MS_PER_POSE,
       'load_average_at_end': [round(x, 2) for x in os.getloadavg()],
-      'machine': common.machine(),
-      'date': time.strftime('%Y-%m-%d %H:%M:%S'),
   })
-  write_json(args.out, result)
-  print(json.dumps(result, indent=2))
+  common.finish(args.out, result)
 
 
 if __name__ == '__main__':

@@ -86,3 +86,14 @@ def run_and_measure(cmd: List[str]) -> Dict:
     out, err = proc.communicate()
   return dict(wall_s=time.time() - start, peak_rss_gib=rss.peak_gib,
               returncode=proc.returncode, stdout=out, stderr=err)
+
+
+def finish(path: str, result: Dict) -> None:
+  """Stamps a result with the machine and the date, writes it (atomically)
+  to `path` and prints it."""
+  import json
+  from geo_rep_tf.utils.files import write_json
+  result = dict(result, machine=machine(),
+                date=time.strftime('%Y-%m-%d %H:%M:%S'))
+  write_json(path, result)
+  print(json.dumps(result, indent=2))

@@ -149,6 +149,15 @@ def _image_dir(path: str, image_dir) -> pathlib.Path:
   return pathlib.Path(image_dir)
 
 
+def _load_layout(path: str, image_dir, kind: type, expected: str):
+  """(the json's top-level value, the image directory); DataError naming
+  the file unless the top level is a `kind`."""
+  value = _load_json(path)
+  if not isinstance(value, kind):
+    raise DataError(f'expected {expected}, got {type(value).__name__}', path)
+  return value, _image_dir(path, image_dir)
+
+
 def _make_person(joint_set: joints.JointSet, keypoints: np.ndarray,
                  visibility: np.ndarray, **kwargs) -> Person2D:
   """Maps [S, 2] keypoints and [S] visibility to the model set."""
@@ -188,11 +197,8 @@ def load_mpii_json(path, image_dir=None, *,
       unsafe image name. The message names the file and the record/field.
   """
   path = os.fspath(path)
-  records = _load_json(path)
-  if not isinstance(records, list):
-    raise DataError('expected a json list of person records, got '
-                    f'{type(records).__name__}', path)
-  root = _image_dir(path, image_dir)
+  records, root = _load_layout(path, image_dir, list,
+                               'a json list of person records')
   num = joints.MPII16.num_joints
   offset = 1.0 if matlab_one_based else 0.0
   people = []
@@ -266,11 +272,8 @@ def load_coco_keypoints(path, image_dir=None, min_keypoints: int = 1,
       file and the annotation/field.
   """
   path = os.fspath(path)
-  data = _load_json(path)
-  if not isinstance(data, dict):
-    raise DataError('expected a json object with images, annotations and '
-                    f'categories, got {type(data).__name__}', path)
-  root = _image_dir(path, image_dir)
+  data, root = _load_layout(path, image_dir, dict, 'a json object with '
+                            'images, annotations and categories')
   person_id = _person_category(data, path)
   images = {}
   image_list = _field(data, 'images', 'top level', path)

@@ -69,18 +69,19 @@ def mpjpe(pred, target, root_index: int = ROOT_INDEX,
           name: Optional[str] = None):
   """Mean per-joint position error after root-centring.
 
-  Args:
-    pred: [A1, ..., An, J, 3] float, mm.
-    target: [A1, ..., An, J, 3] float, mm.
-    root_index: joint subtracted from both.
-    name: op name scope.
-
-  Returns:
-    [A1, ..., An] float, mm.
+  Takes the arguments of `joint_errors` ([A1, ..., An, J, 3] mm each) and
+  returns [A1, ..., An] float, mm: the mean of its per-joint errors.
   """
   with tf.name_scope(name or 'mpjpe'):
     errors = joint_errors(pred, target, root_index)
     return tf.reduce_mean(errors, axis=-1)
+
+
+def _aligned_mpjpe(align, pred, target, root_index, scope):
+  """Mean per-joint error after root-centring and `align(pred, target)`."""
+  with tf.name_scope(scope):
+    pred, target = _prepare(pred, target, root_index)
+    return tf.reduce_mean(_joint_errors(align(pred, target), target), axis=-1)
 
 
 def p_mpjpe(pred, target, root_index: int = ROOT_INDEX,
@@ -97,29 +98,19 @@ def p_mpjpe(pred, target, root_index: int = ROOT_INDEX,
   Returns:
     [A1, ..., An] float, mm.
   """
-  with tf.name_scope(name or 'p_mpjpe'):
-    pred, target = _prepare(pred, target, root_index)
-    aligned = procrustes.procrustes_align(pred, target)
-    return tf.reduce_mean(_joint_errors(aligned, target), axis=-1)
+  return _aligned_mpjpe(procrustes.procrustes_align, pred, target,
+                        root_index, name or 'p_mpjpe')
 
 
 def n_mpjpe(pred, target, root_index: int = ROOT_INDEX,
             name: Optional[str] = None):
   """MPJPE after least-squares scaling of the root-centred `pred`.
 
-  Args:
-    pred: [A1, ..., An, J, 3] float, mm.
-    target: [A1, ..., An, J, 3] float, mm.
-    root_index: joint subtracted from both before scaling.
-    name: op name scope.
-
-  Returns:
-    [A1, ..., An] float, mm.
+  Same arguments and result as `p_mpjpe`; `root_index` is subtracted from
+  both before scaling.
   """
-  with tf.name_scope(name or 'n_mpjpe'):
-    pred, target = _prepare(pred, target, root_index)
-    scaled = procrustes.scale_align(pred, target)
-    return tf.reduce_mean(_joint_errors(scaled, target), axis=-1)
+  return _aligned_mpjpe(procrustes.scale_align, pred, target, root_index,
+                        name or 'n_mpjpe')
 
 
 def _pck_from_errors(errors, threshold_mm):

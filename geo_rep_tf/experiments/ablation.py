@@ -16,7 +16,8 @@ import numpy as np
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.experiments import results as res
 from geo_rep_tf.experiments.spec import (Experiment, ExperimentOptions,
-                                         RunSpec, labels_name, regressor_run)
+                                         RunSpec, labels_name, regressor_run,
+                                         without_counts)
 # Importing viz also selects the Agg backend before the first figure.
 from geo_rep_tf.viz import figures
 from geo_rep_tf.variants import ABLATION
@@ -123,13 +124,7 @@ def _plan(options: ExperimentOptions) -> List[RunSpec]:
   return plan(options.representation_dirs, options.single_num_labels(NAME))
 
 
-def _summarise(results: Mapping[str, Mapping], inputs: str,
-               manifest: Mapping) -> Dict:
-  del manifest  # the rows do not depend on the protocol's counts
-  return summarise(results, inputs)
-
-
 EXPERIMENT = Experiment(
     name=NAME, description='Fig. 6: BL (Regression#2) and Regression#2 + G '
     'on the G of each representation variant',
-    plan=_plan, summarise=_summarise, format=format_summary, plot=plot)
+    plan=_plan, summarise=without_counts(summarise), format=format_summary, plot=plot)

@@ -135,3 +135,17 @@ def regressor_run(name: str, regressor: str, label: str, n: int,
   return RunSpec(name=name, kind='regressor', flags=flags, label=label,
                  num_labels=n, representation=representation,
                  test_cameras=test_cameras, protocol=protocol)
+
+
+def without_counts(summarise: Callable[[Mapping[str, Mapping], str], Dict]
+                   ) -> Callable[[Mapping[str, Mapping], str, Mapping], Dict]:
+  """An `Experiment.summarise` from a summary that needs no protocol counts.
+
+  The runner hands every summary the protocol's manifest; tables whose rows
+  do not depend on its sample counts (ablation, Table 1) ignore it.
+  """
+  def summarise_runs(results: Mapping[str, Mapping], inputs: str,
+                     manifest: Mapping) -> Dict:
+    del manifest  # The rows do not depend on the protocol's counts.
+    return summarise(results, inputs)
+  return summarise_runs

@@ -12,7 +12,7 @@ from geo_rep_tf.experiments import results as res
 from geo_rep_tf.experiments.spec import (ALL_CAMERAS, Experiment,
                                          ExperimentOptions, RunSpec,
                                          cameras_text, labels_name,
-                                         regressor_run)
+                                         regressor_run, without_counts)
 
 NAME = 'table1'
 REGRESSORS = (('Regression#1', 'regression1'),
@@ -111,13 +111,7 @@ def _plan(options: ExperimentOptions) -> List[RunSpec]:
               protocols=options.protocols)
 
 
-def _summarise(results: Mapping[str, Mapping], inputs: str,
-               manifest: Mapping) -> Dict:
-  del manifest  # the rows do not depend on the protocol's counts
-  return summarise(results, inputs)
-
-
 EXPERIMENT = Experiment(
     name=NAME, description='Table 1: Regression#1, Regression#2 and '
     'Regression#2 + G under Protocols #1, #2 and #3',
-    plan=_plan, summarise=_summarise, format=format_summary)
+    plan=_plan, summarise=without_counts(summarise), format=format_summary)

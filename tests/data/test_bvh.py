@@ -12,7 +12,8 @@ WALK = 'mocap/bandai_namco/dataset-1/dataset-1_walk_normal_001.bvh'
 
 # A 3-joint chain: Hips (6 channels) -> Chest (3 rotations) -> End Site.
 # Line numbers matter for the error tests: line 1 is HIERARCHY.
-CHAIN = """HIERARCHY
+# The root and its first joint, shared by the test files' hierarchies.
+HIPS_CHEST = """HIERARCHY
 ROOT Hips
 {
   OFFSET 0 0 0
@@ -21,7 +22,8 @@ ROOT Hips
   {
     OFFSET 0 10 0
     CHANNELS 3 Zrotation Xrotation Yrotation
-    End Site
+"""
+CHAIN = HIPS_CHEST + """    End Site
     {
       OFFSET 0 5 0
     }

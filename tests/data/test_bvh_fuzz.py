@@ -15,17 +15,9 @@ from hypothesis import strategies as st
 
 from geo_rep_tf.data import bvh, bvh_kinematics
 from geo_rep_tf.errors import DataError, GeoRepError
+from tests.data.test_bvh import HIPS_CHEST
 
-VALID = """HIERARCHY
-ROOT Hips
-{
-  OFFSET 0 0 0
-  CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation
-  JOINT Chest
-  {
-    OFFSET 0 10 0
-    CHANNELS 3 Zrotation Xrotation Yrotation
-    JOINT Head
+VALID = HIPS_CHEST + """    JOINT Head
     {
       OFFSET 0 8 1
       CHANNELS 3 Xrotation Yrotation Zrotation

@@ -10,6 +10,7 @@ import pytest
 from geo_rep_tf.data import h36m, safe_npz
 from geo_rep_tf.errors import DataError
 from geo_rep_tf.geometry import joints
+from tests.cli_errors import assert_data_error
 
 # Set by _canary if unpickling ever calls it: it must stay empty.
 _CANARY_CALLS = []
@@ -101,9 +102,7 @@ def test_load_3d_subject_filter_and_17_joint_input(tmp_path):
 ])
 def test_load_3d_rejects_bad_arrays(tmp_path, array, match):
   path = _write_3d(tmp_path / 'bad.npz', {'S1': {'Walk': array}})
-  with pytest.raises(DataError, match=match) as info:
-    h36m.load_h36m_3d(path)
-  assert info.value.path == str(path)
+  assert_data_error(h36m.load_h36m_3d, path, match)
 
 
 def test_load_3d_missing_file_and_key(tmp_path):

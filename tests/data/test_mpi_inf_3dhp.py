@@ -6,6 +6,7 @@ import pytest
 
 from geo_rep_tf.data import mpi_inf_3dhp
 from geo_rep_tf.errors import DataError
+from tests.cli_errors import assert_data_error
 
 # Model joint j <- MPI-INF-3DHP-17 joint _MODEL_FROM_3DHP[j] (one source each).
 _MODEL_FROM_3DHP = [14, 8, 9, 10, 11, 12, 13, 15, 1, 0, 5, 6, 7, 2, 3, 4]
@@ -108,9 +109,7 @@ def _modified(name, value):
 ])
 def test_rejects_bad_files(tmp_path, ann, match):
   path = _write(tmp_path / 'bad.mat', ann)
-  with pytest.raises(DataError, match=match) as info:
-    mpi_inf_3dhp.load_mpi_inf_3dhp_test(path)
-  assert info.value.path == str(path)
+  assert_data_error(mpi_inf_3dhp.load_mpi_inf_3dhp_test, path, match)
 
 
 def test_missing_and_non_hdf5_files(tmp_path):

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.cli_errors import assert_one_line_error
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TOOL = str(REPO / 'tools' / 'export.py')
 
@@ -16,15 +18,6 @@ def _run(*args, timeout=600):
   return subprocess.run([sys.executable, TOOL, *args], capture_output=True,
                         text=True, timeout=timeout, cwd=str(REPO),
                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2'))
-
-
-def _assert_one_line_error(proc, *fragments):
-  assert proc.returncode == 2, proc.stderr
-  lines = [l for l in proc.stderr.splitlines() if l.startswith('error: ')]
-  assert len(lines) == 1, proc.stderr
-  assert 'Traceback' not in proc.stderr
-  for f in fragments:
-    assert f in lines[0], lines[0]
 
 
 def _tiny_run(run_dir, regressor='baseline1'):
@@ -47,23 +40,23 @@ def _tiny_run(run_dir, regressor='baseline1'):
 
 
 def test_missing_model_dir(tmp_path):
-  _assert_one_line_error(
+  assert_one_line_error(
       _run(f'--model_dir={tmp_path}/nope', f'--out_dir={tmp_path}/out'),
       f'--model_dir={tmp_path}/nope: no such directory')
 
 
 def test_not_a_run(tmp_path):
-  _assert_one_line_error(
+  assert_one_line_error(
       _run(f'--model_dir={tmp_path}', f'--out_dir={tmp_path}/out'),
       'not a training run (config.json missing)')
 
 
 def test_required_and_invalid_flags(tmp_path):
-  _assert_one_line_error(_run(f'--out_dir={tmp_path}/out'), '--model_dir')
-  _assert_one_line_error(
+  assert_one_line_error(_run(f'--out_dir={tmp_path}/out'), '--model_dir')
+  assert_one_line_error(
       _run(f'--model_dir={tmp_path}', f'--out_dir={tmp_path}/o',
            '--precisions=fp32,fp64'), 'precisions')
-  _assert_one_line_error(
+  assert_one_line_error(
       _run(f'--model_dir={tmp_path}', f'--out_dir={tmp_path}/o', 'extra'),
       'unexpected positional arguments: extra')
 
@@ -74,9 +67,9 @@ def test_run_without_checkpoint_and_existing_out_dir(tmp_path):
   (run / 'config.json').write_text(json.dumps({'regressor': {}}))
   out = tmp_path / 'out'
   out.mkdir()
-  _assert_one_line_error(_run(f'--model_dir={run}', f'--out_dir={out}'),
+  assert_one_line_error(_run(f'--model_dir={run}', f'--out_dir={out}'),
                          'already exists')
-  _assert_one_line_error(
+  assert_one_line_error(
       _run(f'--model_dir={run}', f'--out_dir={tmp_path}/new'),
       'regressor run has no checkpoint')
 

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import sys
 
-import pytest
+from tests.cli_errors import assert_one_line_error
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 SAMPLE = os.path.join(REPO, 'data', 'samples', 'bandai_namco', 'dataset-1')
@@ -16,15 +16,6 @@ def _run(tool, *args, env=None):
   return subprocess.run([sys.executable, os.path.join(REPO, 'tools', tool),
                          *args], capture_output=True, text=True, env=e,
                         timeout=300)
-
-
-def _one_line_error(proc, *fragments):
-  assert proc.returncode == 2, proc.stderr
-  lines = [l for l in proc.stderr.splitlines() if l.startswith('error:')]
-  assert len(lines) == 1, proc.stderr
-  assert 'Traceback' not in proc.stderr
-  for f in fragments:
-    assert f in lines[0], lines[0]
 
 
 def test_prepare_and_draw_on_sample_clips(tmp_path):
@@ -45,19 +36,19 @@ def test_prepare_and_draw_on_sample_clips(tmp_path):
 
 
 def test_bad_inputs_give_one_line_and_exit_2(tmp_path):
-  _one_line_error(_run('prepare_data.py', f'--source={tmp_path}/nope.bvh'),
+  assert_one_line_error(_run('prepare_data.py', f'--source={tmp_path}/nope.bvh'),
                   'nope.bvh', 'no such file')
-  _one_line_error(_run('prepare_data.py', '--frame_step=0'), 'frame_step')
+  assert_one_line_error(_run('prepare_data.py', '--frame_step=0'), 'frame_step')
   bad = tmp_path / 'dataset-1_walk_normal_001.bvh'
   text = open(os.path.join(SAMPLE, bad.name)).read()
   bad.write_text(text[:len(text) // 2])
-  _one_line_error(_run('prepare_data.py', f'--source={bad}',
+  assert_one_line_error(_run('prepare_data.py', f'--source={bad}',
                        f'--out_dir={tmp_path}/o'), bad.name)
   assert not os.path.exists(tmp_path / 'o')
-  _one_line_error(_run('prepare_data.py', f'--source={SAMPLE}',
+  assert_one_line_error(_run('prepare_data.py', f'--source={SAMPLE}',
                        '--rig=no_such_rig', f'--out_dir={tmp_path}/o'),
                   'no_such_rig')
-  _one_line_error(_run('prepare_data.py', f'--data_dir={tmp_path}/absent'),
+  assert_one_line_error(_run('prepare_data.py', f'--data_dir={tmp_path}/absent'),
                   'absent')
-  _one_line_error(_run('visualize_pairs.py', f'--protocol_dir={tmp_path}'),
+  assert_one_line_error(_run('visualize_pairs.py', f'--protocol_dir={tmp_path}'),
                   'manifest.json')
