@@ -9,8 +9,10 @@ split, overall and per action: MPJPE (Protocol #1), P-MPJPE (Protocol #2),
 N-MPJPE in mm, 3DPCK@150 and AUC, on exact and noisy 2D. A run trained on 3
 cameras is tested on the 4th only (Protocol #3) unless --cameras says
 otherwise. --bvh_dir adds the same evaluation on any BVH clips, seen by the
-Human3.6M test cameras exactly as the test split is. Prints the tables and
-writes the JSON atomically.
+Human3.6M test cameras exactly as the test split is. An exported lifter
+(export directory, SavedModel or .tflite file; `geo_rep_tf.runs.lifter`)
+is evaluated the same way on all four cameras of --protocol_dir, which it
+needs. Prints the tables and writes the JSON atomically.
 """
 
 import os
@@ -24,13 +26,15 @@ from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.data import protocol
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator, tables
-from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.evaluation import evaluate_loaded_lifter, evaluate_run
 from geo_rep_tf.runs.latent_cache import LatentCache, latent_cache_dir
+from geo_rep_tf.runs.lifter import load_lifter
 from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.utils.files import write_json
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list('model_dirs', None, 'Regressor runs to evaluate.')
+flags.DEFINE_list('model_dirs', None, 'Lifters to evaluate: regressor runs, '
+                  'export directories, SavedModels or .tflite files.')
 flags.DEFINE_string('protocol_dir', None, 'Prepared protocol (default: the '
                     'one each run trained on).')
 flags.DEFINE_enum('split', 'test', ['train', 'test'], 'Split evaluated.')
@@ -63,6 +67,18 @@ def _evaluate_all(protocol_dir, split, dataset):
   # read that G from the representation's latent_cache/.
   latent_cache = LatentCache(log=print)
   for d in FLAGS.model_dirs:
+    if not os.path.isfile(os.path.join(d, 'config.json')):
+      # An export directory, SavedModel or .tflite file: the one Lifter.
+      if not protocol_dir:
+        raise ArgumentError(f'--model_dirs={d} is not a regressor run (no '
+                            'config.json): evaluating an exported lifter '
+                            'needs --protocol_dir')
+      record = evaluate_loaded_lifter(load_lifter(d), protocol_dir,
+                                      FLAGS.inputs, cameras, split,
+                                      FLAGS.limit or None, FLAGS.batch_size)
+      record['dataset'] = dataset
+      records.append(record)
+      continue
     # Keras names dropout seed generators from a process-wide counter, and
     # checkpoints hold variables by path: load each run as in a fresh process.
     keras.backend.clear_session()

@@ -13,6 +13,11 @@ def _cams(c) -> str:
   return ''.join(str(i) for i in c) if c is not None else '-'
 
 
+def _labels(n) -> str:
+  """N of a record: 'all' for 0 (every training sample), '-' if unknown."""
+  return '-' if n is None else str(n or 'all')
+
+
 def format_table(records: Sequence[Dict]) -> str:
   """One line per (run, input): the metrics over every sample, in mm.
 
@@ -28,7 +33,7 @@ def format_table(records: Sequence[Dict]) -> str:
       m = res['mean']
       lines.append(
           f'{r["name"][:24]:<24} {r["regressor"]:<13} '
-          f'{r["num_labels"] or "all":>6} {_cams(r["train_cameras"]):>5} '
+          f'{_labels(r["num_labels"]):>6} {_cams(r["train_cameras"]):>5} '
           f'{_cams(r["test_cameras"]):>4} {r["protocol"]:<8} {inp:<5} '
           f'{res["count"]:>6} ' +
           ' '.join(fmt.format(m[key]) for _, key, fmt in _COLUMNS))

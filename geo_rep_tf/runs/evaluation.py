@@ -3,7 +3,9 @@
 `evaluate_run` tests a loaded run under the protocol its cameras imply
 (`eval.evaluator`), on exact and/or noisy 2D, and records what the run was
 trained on (`run_description`). Runs on G encode each evaluated sample set
-once between them through a `LatentCache`.
+once between them through a `LatentCache`. `evaluate_loaded_lifter` tests any
+`runs.lifter.Lifter` (an export, a SavedModel, a .tflite file), whose
+training is unknown, on all (or the given) cameras of a protocol.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ def _read_config(model_dir: Optional[str]) -> Dict:
       return json.load(fh)
   except (OSError, json.JSONDecodeError):
     return {}
+
+
+def _check_inputs(inputs: Sequence[str]) -> None:
+  for name in inputs:
+    if name not in evaluator.INPUTS:
+      raise ArgumentError(
+          f'inputs must be among {evaluator.INPUTS}, got {name!r}')
 
 
 def run_description(model_dir: str, config) -> Dict:
@@ -85,10 +94,7 @@ def evaluate_run(model, config, model_dir: str,
     `run_description` plus split, test_cameras, protocol ('#1/#2', '#3' or
     'custom') and results: {input: summary}.
   """
-  for name in inputs:
-    if name not in evaluator.INPUTS:
-      raise ArgumentError(
-          f'inputs must be among {evaluator.INPUTS}, got {name!r}')
+  _check_inputs(inputs)
   test_cams = (evaluator.check_cameras(cameras) if cameras is not None
                else evaluator.test_cameras_for(config.camera_indices))
   kp_spec = tf.TensorSpec([None, 16, 2], tf.float32)
@@ -129,4 +135,40 @@ def evaluate_run(model, config, model_dir: str,
         batch_size=batch_size, limit=limit, **extra)
     if parts is not None:
       latent_cache.put(key, parts, latent_dir)
+  return record
+
+
+def evaluate_loaded_lifter(lifter, protocol_dir: str,
+                           inputs: Sequence[str] = ('exact',),
+                           cameras: Optional[Sequence[int]] = None,
+                           split: str = 'test', limit: Optional[int] = None,
+                           batch_size: int = 1024) -> Dict:
+  """Evaluates any loaded lifter on a protocol's exact and/or noisy 2D.
+
+  Args:
+    lifter: a `runs.lifter.Lifter` ([N, 16, 2] px -> root-relative [N, 16,
+      3] mm), e.g. of an export directory or a .tflite file.
+    protocol_dir: prepared protocol.
+    inputs: any of 'exact', 'noisy'.
+    cameras: cameras tested (None: all four; what the lifter was trained
+      on is not known, so no protocol number is claimed).
+    split, limit, batch_size: as `evaluate_run`.
+
+  Returns:
+    A record shaped like `evaluate_run`'s (regressor 'export:<backend>',
+    unknown training fields None, protocol '-').
+  """
+  _check_inputs(inputs)
+  test_cams = (evaluator.check_cameras(cameras) if cameras is not None
+               else evaluator.ALL_CAMERAS)
+  path = os.path.normpath(lifter.path)
+  record = dict(name=os.path.basename(path), model_dir=path,
+                regressor=f'export:{lifter.backend}', num_labels=None,
+                label_seed=None, train_noisy_2d=None, train_cameras=None,
+                protocol_dir=protocol_dir, split=split,
+                test_cameras=list(test_cams), protocol='-', results={})
+  for name in inputs:
+    record['results'][name] = evaluator.evaluate_lifter(
+        lambda kp: lifter(kp.numpy()), protocol_dir, split, test_cams,
+        name == 'noisy', batch_size=batch_size, limit=limit)
   return record

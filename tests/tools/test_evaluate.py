@@ -10,9 +10,11 @@ import pytest
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator, tables
-from geo_rep_tf.runs.evaluation import evaluate_run
+from geo_rep_tf.runs.evaluation import evaluate_loaded_lifter, evaluate_run
+from geo_rep_tf.runs.lifter import load_lifter
 from geo_rep_tf.runs.latent_cache import LatentCache
 from geo_rep_tf.runs.loading import load_regressor_run
+from tests.cli_errors import assert_one_line_error
 from tests.eval import tiny_runs
 
 REPO = tiny_runs.REPO
@@ -66,6 +68,33 @@ def test_evaluate_run_protocols_1_and_3(tmp_path_factory):
   assert 'walk' in tables.format_per_action([record])
   with pytest.raises(ArgumentError, match='inputs'):
     evaluate_run(model, cfg, reg3, ('blurry',))
+
+
+def test_any_loaded_lifter_scores_as_its_run(tmp_path_factory):
+  # The one Lifter (as for exports) gives the run evaluation's numbers.
+  reg = tiny_runs.regressor(tmp_path_factory, 'baseline1')
+  model, cfg = load_regressor_run(reg)
+  want = evaluate_run(model, cfg, reg, ('exact',))['results']['exact']
+  record = evaluate_loaded_lifter(load_lifter(reg, backend='keras'),
+                                  cfg.protocol_dir, ('exact',))
+  got = record['results']['exact']
+  assert got['count'] == want['count']
+  for k in METRICS:
+    np.testing.assert_allclose(got['mean'][k], want['mean'][k], atol=1e-3)
+  assert record['regressor'] == 'export:keras' and record['protocol'] == '-'
+  assert record['test_cameras'] == [0, 1, 2, 3]
+  assert ' - ' in tables.format_table([record])  # N unknown
+  with pytest.raises(ArgumentError, match='inputs'):
+    evaluate_loaded_lifter(load_lifter(reg, backend='keras'),
+                           cfg.protocol_dir, ('blurry',))
+
+
+def test_evaluate_cli_needs_a_protocol_for_an_export(tmp_path):
+  proc = subprocess.run(
+      [sys.executable, os.path.join(REPO, 'tools', 'evaluate.py'),
+       f'--model_dirs={tmp_path}'], capture_output=True, text=True,
+      timeout=300)
+  assert_one_line_error(proc, 'needs --protocol_dir')
 
 
 def test_latent_cache_gives_the_inline_results_and_is_shared(
