@@ -67,6 +67,8 @@ def _evaluate_all(protocol_dir, split, dataset):
   # read that G from the representation's latent_cache/.
   latent_cache = LatentCache(log=print)
   for d in FLAGS.model_dirs:
+    if not os.path.exists(d):
+      raise ArgumentError(f'--model_dirs={d}: no such file or directory')
     if not os.path.isfile(os.path.join(d, 'config.json')):
       # An export directory, SavedModel or .tflite file: the one Lifter.
       if not protocol_dir:

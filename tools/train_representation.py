@@ -13,12 +13,12 @@ import dataclasses
 
 from absl import flags
 
-from geo_rep_tf import variants
+from geo_rep_tf import cli, variants
 from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.cli import trainer_flags
-from geo_rep_tf.training import representation_task as rt
-from geo_rep_tf import cli
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.training import launch
+from geo_rep_tf.training import representation_task as rt
 
 FLAGS = flags.FLAGS
 trainer_flags.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
@@ -35,6 +35,16 @@ flags.DEFINE_integer('depth', 4, 'Encoder/decoder levels.', lower_bound=1,
                      upper_bound=6)
 flags.DEFINE_float('consistency_weight', 1.0, 'lambda of the consistency '
                    'loss.', lower_bound=0)
+flags.DEFINE_boolean('centred_consistency', False, 'The consistency loss '
+                     'centres each point set before scaling it (the paper '
+                     'only scales, which lets a constant offset of G '
+                     'dominate the loss).')
+flags.DEFINE_list('virtual_elevation_deg', ['-5', '30'], 'LOW,HIGH elevation '
+                  'band of the virtual cameras, degrees (a wide sphere: '
+                  '-45,75).')
+flags.DEFINE_float('virtual_roll_deg', 5.0, 'Maximum roll of the virtual '
+                   'cameras, degrees (wide: 30).', lower_bound=0.0,
+                   upper_bound=89.0)
 flags.DEFINE_float('lit_weight', 1.0, 'Weight of lit pixels in the map L2 '
                    '(1: the paper\'s plain L2; ~20 makes the sparse bones '
                    'count).', lower_bound=1.0)
@@ -58,6 +68,19 @@ flags.DEFINE_list('cameras', ['0', '1', '2', '3'], 'Rig cameras used for real '
 flags.DEFINE_boolean('noisy_2d', False, 'Learn from the noisy 2D.')
 
 
+def _elevation_band():
+  text = ','.join(FLAGS.virtual_elevation_deg)
+  try:
+    low, high = (float(x) for x in FLAGS.virtual_elevation_deg)
+  except ValueError:
+    raise ArgumentError(f'--virtual_elevation_deg={text}: expected LOW,HIGH '
+                        'in degrees') from None
+  if not -89.0 <= low <= high <= 89.0:
+    raise ArgumentError(f'--virtual_elevation_deg={text}: expected -89 <= '
+                        'LOW <= HIGH <= 89')
+  return low, high
+
+
 def main(argv):
   del argv
   variant = variants.get(FLAGS.variant)
@@ -68,6 +91,9 @@ def main(argv):
       virtual_fraction=virtual, num_points=FLAGS.num_points,
       base_filters=FLAGS.base_filters, depth=FLAGS.depth,
       consistency_weight=FLAGS.consistency_weight,
+      centred_consistency=FLAGS.centred_consistency,
+      virtual_elevation_deg=_elevation_band(),
+      virtual_roll_deg=FLAGS.virtual_roll_deg,
       lit_weight=FLAGS.lit_weight, map_sigma=FLAGS.map_sigma,
       normalize_latent=FLAGS.normalize_latent,
       output_activation=FLAGS.output_activation, init_from=FLAGS.init_from,

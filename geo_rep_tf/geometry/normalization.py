@@ -123,18 +123,25 @@ def target_to_pose(y, name: Optional[str] = None):
     return y * tf.cast(POSE_SCALE_MM, y.dtype)
 
 
-def normalize_points(points):
+def normalize_points(points, centre: bool = False):
   """n(.): scales each point set to unit Frobenius norm.
 
-  Only scale, no centring (the paper's n(.)). A set of (near) zero norm maps
-  to ~0 with a finite gradient.
+  By default only scale, no centring (the paper's n(.)). With `centre`, each
+  set's centroid is subtracted first, so that a constant offset shared by
+  all sets (which rotations about one axis leave unchanged) cannot dominate
+  a comparison of two sets. A set of (near) zero norm maps to ~0 with a
+  finite gradient.
 
   Args:
     points: [..., M, 3] float; each [M, 3] set is scaled on its own.
+    centre: subtract each set's centroid before scaling.
 
   Returns:
-    [..., M, 3] float, each [M, 3] set with norm 1.
+    [..., M, 3] float, each [M, 3] set with norm 1 (and, with `centre`,
+    centroid 0).
   """
   points = tf.convert_to_tensor(points)
+  if centre:
+    points = points - tf.reduce_mean(points, axis=-2, keepdims=True)
   sq_norm = tf.reduce_sum(tf.square(points), axis=[-2, -1], keepdims=True)
   return points * tf.math.rsqrt(tf.maximum(sq_norm, _NORM_EPS))

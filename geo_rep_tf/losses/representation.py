@@ -55,12 +55,15 @@ def map_reconstruction_loss(pred_map, target_map, lit_weight: float = 1.0):
   return tf.reduce_mean(error, axis=[1, 2, 3])
 
 
-def consistency_loss(latent_rotated, latent_target):
+def consistency_loss(latent_rotated, latent_target, centred: bool = False):
   """L_rc = sum_m || n(R_i->j G_i)_m - n(G~_j)_m ||^2.
 
   Args:
     latent_rotated: [B, M, 3] R_i->j G_i.
     latent_target: [B, M, 3] G~_j = mu(S_j).
+    centred: n(.) subtracts each set's centroid before scaling
+      (`geometry.normalization.normalize_points`), so the loss compares the
+      sets' shapes, not a constant offset; invariant to translating either.
 
   Returns:
     [B] float in [0, 4].
@@ -69,14 +72,16 @@ def consistency_loss(latent_rotated, latent_target):
   latent_target = tf.cast(latent_target, latent_rotated.dtype)
   _check_same_shape(latent_rotated, latent_target, 'latent_rotated',
                     'latent_target')
-  diff = normalize_points(latent_rotated) - normalize_points(latent_target)
+  diff = (normalize_points(latent_rotated, centred) -
+          normalize_points(latent_target, centred))
   return tf.reduce_sum(tf.square(diff), axis=[-2, -1])
 
 
 def representation_losses(outputs: Mapping[str, tf.Tensor],
                           batch: Mapping[str, tf.Tensor], variant: str,
                           consistency_weight: float = 1.0,
-                          lit_weight: float = 1.0
+                          lit_weight: float = 1.0,
+                          centred_consistency: bool = False
                           ) -> Dict[str, tf.Tensor]:
   """The per-example loss terms of a `ViewSynthesis` variant.
 
@@ -90,6 +95,7 @@ def representation_losses(outputs: Mapping[str, tf.Tensor],
       target = source anyway).
     consistency_weight: lambda (1 in the paper).
     lit_weight: see `map_reconstruction_loss` (1 in the paper).
+    centred_consistency: see `consistency_loss` (False: the paper's n(.)).
 
   Returns:
     dict of [B] tensors: 'reconstruction', 'total', and for 'dg'
@@ -104,7 +110,8 @@ def representation_losses(outputs: Mapping[str, tf.Tensor],
     losses['reconstruction_reverse'] = map_reconstruction_loss(
         outputs['synthesized_reverse'], batch['source_map'], lit_weight)
     losses['consistency'] = consistency_loss(outputs['latent_rotated'],
-                                             outputs['latent_target'])
+                                             outputs['latent_target'],
+                                             centred_consistency)
     total = (total + losses['reconstruction_reverse'] +
              consistency_weight * losses['consistency'])
   losses['total'] = total

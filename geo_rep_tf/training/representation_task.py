@@ -10,6 +10,7 @@ import keras
 from geo_rep_tf import variants
 from geo_rep_tf.data import pipeline
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.geometry import virtual_cameras as vc
 from geo_rep_tf.losses import representation as rep_losses
 from geo_rep_tf.models.view_synthesis import (DEFAULT_NUM_POINTS,
                                               RUN_CONFIG_KEYS, ViewSynthesis)
@@ -30,6 +31,12 @@ class RepresentationConfig:
     num_points: M, latent points.
     base_filters, depth, batch_norm: encoder/decoder size.
     consistency_weight: lambda of the consistency loss ('dg').
+    centred_consistency: the consistency loss centres each point set before
+      scaling it (`losses.representation.consistency_loss`).
+    virtual_elevation_deg: (low, high) elevation band of the virtual
+      cameras; virtual_roll_deg: their maximum roll
+      (`geometry.virtual_cameras.VirtualCameraConfig`). A wider band turns
+      G about more axes than the vertical.
     lit_weight: weight of lit map pixels in the L2 (1: the paper).
     normalize_latent: G at unit RMS per point (see `SkeletonEncoder`).
     output_activation: the decoders' output, 'sigmoid' (the default) or
@@ -52,6 +59,9 @@ class RepresentationConfig:
   depth: int = 4
   batch_norm: bool = True
   consistency_weight: float = 1.0
+  centred_consistency: bool = False
+  virtual_elevation_deg: Tuple[float, float] = (-5.0, 30.0)
+  virtual_roll_deg: float = 5.0
   lit_weight: float = 1.0
   map_sigma: float = 0.0
   normalize_latent: bool = False
@@ -68,6 +78,14 @@ class RepresentationConfig:
       raise ArgumentError("variant must be 'ae', 'sg' or 'dg' for skeleton "
                           f"maps, got {self.variant!r}")
     self.camera_indices = tuple(self.camera_indices)
+    self.virtual_elevation_deg = tuple(float(x) for x in
+                                       self.virtual_elevation_deg)
+    self.virtual_cameras()  # ArgumentError on bad ranges.
+
+  def virtual_cameras(self) -> vc.VirtualCameraConfig:
+    """The virtual-camera sampler's ranges."""
+    return vc.VirtualCameraConfig(elevation_deg=self.virtual_elevation_deg,
+                                  roll_deg=self.virtual_roll_deg)
 
   def model_kwargs(self) -> Dict:
     return {k: getattr(self, k) for k in RUN_CONFIG_KEYS}
@@ -120,7 +138,7 @@ class RepresentationTask(Task):
         batch_size=context.get_per_replica_batch_size(c.global_batch_size),
         virtual_fraction=c.virtual_fraction, autoencode=c.variant == 'ae',
         camera_indices=c.camera_indices, noisy_2d=c.noisy_2d,
-        bone_sigma=c.map_sigma,
+        bone_sigma=c.map_sigma, virtual=c.virtual_cameras(),
         shuffle_buffer=100_000 if split == 'train' else 5_000)
     seed = c.seed * 1000 + context.input_pipeline_id + (
         0 if split == 'train' else 500)
@@ -130,7 +148,7 @@ class RepresentationTask(Task):
     outputs = model(batch, training=training)
     return rep_losses.representation_losses(
         outputs, batch, self.config.variant, self.config.consistency_weight,
-        self.config.lit_weight)
+        self.config.lit_weight, self.config.centred_consistency)
 
   def write_images(self, model, batch, step):
     small = {k: v[:4] for k, v in batch.items()}

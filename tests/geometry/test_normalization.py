@@ -110,3 +110,13 @@ def test_normalize_points_unit_norm_and_zero_guard():
     out = norm.normalize_points(zero)
   np.testing.assert_array_equal(out, 0.0)
   assert np.all(np.isfinite(tape.gradient(out, zero)))
+
+
+def test_normalize_points_centred_removes_the_centroid():
+  g = np.random.default_rng(1).normal(size=(2, 8, 3)).astype(np.float32)
+  n = norm.normalize_points(g + [10.0, -4.0, 2.0], centre=True).numpy()
+  np.testing.assert_allclose(n.mean(axis=1), 0.0, atol=1e-6)
+  np.testing.assert_allclose(np.linalg.norm(n.reshape(2, -1), axis=1), 1.0,
+                             rtol=1e-6)
+  np.testing.assert_allclose(n, norm.normalize_points(g, centre=True),
+                             atol=1e-5)

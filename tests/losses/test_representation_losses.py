@@ -78,6 +78,28 @@ def test_consistency_zero_for_rotated_and_scaled_copies():
       rl.consistency_loss(g, h), rtol=1e-5)
 
 
+def test_centred_consistency_ignores_translating_either_set():
+  g = _points(1)
+  R = _rot_z(40)
+  rotated = np.einsum('ij,bmj->bmi', R, g)
+  target = rotated + 0.05 * _points(7)
+  base = rl.consistency_loss(rotated, target, centred=True)
+  moved = rl.consistency_loss(rotated + np.array([300., -20., 5.]),
+                              target + np.array([-7., 90., 400.]),
+                              centred=True)
+  np.testing.assert_allclose(moved, base, rtol=1e-4, atol=1e-6)
+  assert np.all(base.numpy() > 0)
+  # The paper's scale-only n(.) is dominated by such a shared offset: the
+  # same shape mismatch all but vanishes under a large common translation.
+  offset = np.array([0., 0., 1000.])
+  plain = rl.consistency_loss(rotated + offset, target + offset)
+  assert np.all(plain.numpy() < 0.01 * base.numpy())
+  # Centred, a rotated copy still costs nothing.
+  np.testing.assert_allclose(
+      rl.consistency_loss(rotated + 3.0, rotated.copy(), centred=True), 0.0,
+      atol=1e-6)
+
+
 def _fake_outputs_and_batch():
   rng = np.random.default_rng(3)
   maps = lambda: (rng.random((2, 8, 8, 15)) < 0.1).astype(np.float32)
