@@ -53,6 +53,10 @@ flags.DEFINE_string('latent_cache_dir', None, 'Regressors on G: where the G '
 flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
                      'centred and scaled (statistics from training '
                      '2D, stored with the regressor).')
+flags.DEFINE_enum('latent_scale', 'coordinate', ['coordinate', 'vector'],
+                  'Regressors on G: the standardised G has unit mean square '
+                  'per coordinate, or unit RMS norm as a whole vector (the '
+                  'size of the normalised 2D Baseline#1 sees).')
 
 
 def main(argv):
@@ -67,6 +71,7 @@ def main(argv):
       label_seed=FLAGS.label_seed, seed=FLAGS.seed,
       cache_latent=FLAGS.cache_latent,
       standardize_latent=FLAGS.standardize_latent,
+      latent_scale=FLAGS.latent_scale,
       latent_cache_dir=FLAGS.latent_cache_dir)
   launch.train_and_evaluate(
       rt.RegressorTask(reg), trainer_flags.trainer_config(),

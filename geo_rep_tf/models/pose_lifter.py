@@ -101,6 +101,11 @@ def pose_latent(representation: ViewSynthesis, keypoints_px,
   return tf.stop_gradient(representation.encode(maps, training=False))
 
 
+# Units of `LatentStandardizer.set_statistics`: the standardised G has unit
+# mean square per coordinate, or unit RMS norm as a whole vector.
+LATENT_SCALES = ('coordinate', 'vector')
+
+
 class LatentStandardizer(keras.layers.Layer):
   """(G - mean) / scale: G centred per coordinate and scaled by one number.
 
@@ -130,8 +135,22 @@ class LatentStandardizer(keras.layers.Layer):
     self.scale = self.add_weight(shape=(), initializer='ones',
                                  trainable=False, name='scale')
 
-  def set_statistics(self, latents, epsilon: float = 1e-6) -> None:
-    """Sets mean and scale from latents [N, M, 3]."""
+  def set_statistics(self, latents, epsilon: float = 1e-6,
+                     unit: str = 'coordinate') -> None:
+    """Sets mean and scale from latents [N, M, 3].
+
+    Args:
+      latents: [N, M, 3] G of unlabelled training samples.
+      epsilon: added to the scale.
+      unit: 'coordinate': each standardised coordinate has mean square 1
+        (the G vector then has RMS norm sqrt(3M), ~10 for M = 32);
+        'vector': the whole standardised G has RMS norm 1, the size of the
+        normalised 2D that Baseline#1's same network sees (a shallow
+        regressor trained on few labels is sensitive to its input's size).
+    """
+    if unit not in LATENT_SCALES:
+      raise ArgumentError(f'latent scale unit must be one of {LATENT_SCALES}, '
+                          f'got {unit!r}')
     latents = np.asarray(latents, np.float64)
     if latents.ndim != 3 or latents.shape[1:] != (self.num_points, 3):
       raise ArgumentError(f'latent statistics need [N, {self.num_points}, 3] '
@@ -141,8 +160,10 @@ class LatentStandardizer(keras.layers.Layer):
                           f'{len(latents)}')
     mean = latents.mean(0)
     self.mean.assign(mean.astype(np.float32))
-    self.scale.assign(np.float32(np.sqrt(((latents - mean) ** 2).mean()) +
-                                 epsilon))
+    sq = ((latents - mean) ** 2).mean()
+    if unit == 'vector':
+      sq *= 3 * self.num_points
+    self.scale.assign(np.float32(np.sqrt(sq) + epsilon))
 
   def call(self, latent):
     return (latent - self.mean) / self.scale

@@ -10,7 +10,8 @@ import dataclasses
 from typing import Optional, Tuple
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.models.pose_lifter import REGRESSORS, regressor_kwargs
+from geo_rep_tf.models.pose_lifter import (LATENT_SCALES, REGRESSORS,
+                                         regressor_kwargs)
 
 
 @dataclasses.dataclass
@@ -45,6 +46,10 @@ class RegressorConfig:
       statistics from the G of `LATENT_STATS_SAMPLES` training samples' 2D
       (no 3D labels: the same for every N), stored with the regressor. Runs
       written before this option load with it off.
+    latent_scale: the standardised G's unit, 'coordinate' (unit mean square
+      per coordinate) or 'vector' (unit RMS norm of the whole G, the size of
+      Baseline#1's normalised 2D); see `LatentStandardizer.set_statistics`.
+      Only training uses it: the scale is stored with the regressor.
   """
   protocol_dir: str
   regressor: str = 'regression1'
@@ -61,6 +66,7 @@ class RegressorConfig:
   cache_latent: bool = True
   latent_cache_dir: Optional[str] = None
   standardize_latent: bool = True
+  latent_scale: str = 'coordinate'
 
   def __post_init__(self):
     if self.regressor not in REGRESSORS:
@@ -74,4 +80,7 @@ class RegressorConfig:
     # ArgumentError on a latent_dropout out of range or for a wrong type.
     regressor_kwargs(self.regressor, self.hidden, self.dropout,
                      self.latent_dropout)
+    if self.latent_scale not in LATENT_SCALES:
+      raise ArgumentError(f'latent_scale must be one of {LATENT_SCALES}, '
+                          f'got {self.latent_scale!r}')
     self.camera_indices = tuple(self.camera_indices)

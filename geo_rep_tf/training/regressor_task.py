@@ -66,10 +66,12 @@ class RegressorTask(Task):
     if len(kp) < 2:
       raise DataError('too few training samples for the G statistics',
                       self.config.protocol_dir)
-    model.standardizer.set_statistics(encode_latents(
-        model.representation, kp, cache_dir=self.latent_cache_dir, log=log))
-    log(f'G standardisation: statistics of {len(kp)} training samples\' 2D '
-        f'({time.time() - t0:.0f} s)')
+    model.standardizer.set_statistics(
+        encode_latents(model.representation, kp,
+                       cache_dir=self.latent_cache_dir, log=log),
+        unit=self.config.latent_scale)
+    log(f'G standardisation ({self.config.latent_scale} unit): statistics of '
+        f'{len(kp)} training samples\' 2D ({time.time() - t0:.0f} s)')
 
   def trainable_variables(self, model):
     return model.regressor.trainable_variables

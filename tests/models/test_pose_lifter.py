@@ -94,6 +94,14 @@ def test_latent_standardizer_statistics_and_identity_default():
   np.testing.assert_allclose((z ** 2).mean(), 1.0, rtol=1e-4)
   spread = z.std(0).mean(0)
   np.testing.assert_allclose(spread / spread[0], [1.0, 5.0, 0.1], rtol=0.15)
+  # 'vector': the whole standardised G has unit RMS norm, the same
+  # directions, sqrt(3M) times smaller.
+  layer.set_statistics(g, unit='vector')
+  v = layer(g).numpy()
+  np.testing.assert_allclose((v ** 2).sum((1, 2)).mean(), 1.0, rtol=1e-4)
+  np.testing.assert_allclose(v * np.sqrt(12.0), z, rtol=1e-3, atol=1e-5)
+  with pytest.raises(ArgumentError, match='unit'):
+    layer.set_statistics(g, unit='pixel')
   with pytest.raises(ArgumentError, match=r'\[N, 4, 3\]'):
     layer.set_statistics(g[:, :3])
   with pytest.raises(ArgumentError, match='at least 2'):

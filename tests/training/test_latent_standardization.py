@@ -61,6 +61,23 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
                              rtol=1e-4, atol=1e-5)
 
 
+def test_vector_scale_reaches_the_statistics_and_is_checked(tiny_protocol,
+                                                            tmp_path):
+  rep_dir = str(tmp_path / 'rep')
+  train_tiny_representation(tiny_protocol, rep_dir, steps=4)
+  trainer = _trainer(tiny_protocol, rep_dir, str(tmp_path / 'reg'), True,
+                     latent_scale='vector')
+  layer = trainer.model.standardizer
+  kp = rt.latent_statistics_keypoints(trainer.task.config)
+  z = layer(latent_cache.encode_latents(trainer.model.representation,
+                                        kp)).numpy()
+  # The whole standardised G has unit RMS norm.
+  np.testing.assert_allclose((z ** 2).sum((1, 2)).mean(), 1.0, rtol=1e-3)
+  with pytest.raises(ArgumentError, match='latent_scale'):
+    RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
+                    representation_dir=rep_dir, latent_scale='pixel')
+
+
 def test_latent_dropout_run_trains_and_reloads_with_it(tiny_protocol,
                                                         tmp_path):
   rep_dir = str(tmp_path / 'rep')
