@@ -10,7 +10,6 @@ training is unknown, on all (or the given) cameras of a protocol.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Dict, Optional, Sequence
 
@@ -18,17 +17,8 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
+from geo_rep_tf.runs.files import read_config
 from geo_rep_tf.runs.latent_cache import LatentCache
-
-
-def _read_config(model_dir: Optional[str]) -> Dict:
-  if not model_dir:
-    return {}
-  try:
-    with open(os.path.join(model_dir, 'config.json')) as fh:
-      return json.load(fh)
-  except (OSError, json.JSONDecodeError):
-    return {}
 
 
 def _check_inputs(inputs: Sequence[str]) -> None:
@@ -57,7 +47,7 @@ def run_description(model_dir: str, config) -> Dict:
              train_cameras=list(config.camera_indices),
              protocol_dir=config.protocol_dir)
   if config.representation_dir:
-    rep = _read_config(config.representation_dir)
+    rep = read_config(config.representation_dir)
     rep_cfg = rep.get('representation', {})
     out.update(representation_dir=config.representation_dir,
                representation_variant=rep.get('variant',

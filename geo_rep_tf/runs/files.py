@@ -27,6 +27,18 @@ def latest_checkpoint(path: str) -> Optional[str]:
   return None
 
 
+def read_config(model_dir: Optional[str]) -> Dict:
+  """A run's whole config.json, or {} where there is none to read (for
+  descriptions of a run, which must not fail on a moved representation)."""
+  if not model_dir:
+    return {}
+  try:
+    with open(os.path.join(model_dir, 'config.json')) as fh:
+      return json.load(fh)
+  except (OSError, json.JSONDecodeError):
+    return {}
+
+
 def read_run(model_dir: str, section: str) -> Tuple[Dict, str]:
   """A run's config.json section and its latest checkpoint, or DataError."""
   path = os.path.join(model_dir, 'config.json')
