@@ -4,9 +4,12 @@ r"""Learns the geometry-aware representation G by view synthesis (no 3D labels).
       --model_dir=work_dirs/rep_dg_aug
 
 Variants (`geo_rep_tf.variants`): --variant=BL+AE | BL+SG | BL+SG+AUG |
-BL+DG+AUG (the full method; default) | BL+DG. Writes checkpoints, TensorBoard summaries (loss terms,
-learning rate, examples/s, source/target/synthesised maps, latent point
-clouds), flags.txt and config.json into --model_dir, and resumes from it.
+BL+DG+AUG (the full method; default) | BL+DG; each on either skeleton
+medium, --medium=map (the paper's skeleton maps) or coords (normalised 2D
+coordinates). Writes checkpoints, TensorBoard summaries (loss terms,
+learning rate, examples/s, source/target/synthesised maps or drawn 2D
+skeletons, latent point clouds), flags.txt and config.json into
+--model_dir, and resumes from it.
 """
 
 import dataclasses
@@ -17,6 +20,7 @@ from geo_rep_tf import cli, variants
 from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.cli import trainer_flags
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.models import coords_codec
 from geo_rep_tf.training import launch
 from geo_rep_tf.training import representation_task as rt
 
@@ -24,6 +28,12 @@ FLAGS = flags.FLAGS
 trainer_flags.define_trainer_flags(steps=3000, batch_size=64, learning_rate=1e-3)
 flags.DEFINE_enum('variant', 'BL+DG+AUG', list(variants.VARIANTS),
                   'Representation variant of the paper.')
+flags.DEFINE_enum('medium', 'map', list(rt.MEDIA), 'Skeleton medium: map '
+                  '(15-channel skeleton maps, U-Net; the paper) or coords '
+                  '(normalised 2D coordinates, MLP encoder and decoder).')
+flags.DEFINE_integer('coords_hidden', coords_codec.DEFAULT_HIDDEN,
+                     'Hidden width of the coords medium\'s MLPs.',
+                     lower_bound=1)
 flags.DEFINE_float('virtual_fraction', None, 'Share of virtual-camera pairs '
                    '(default: the variant\'s, 0.5 with AUG).', lower_bound=0,
                    upper_bound=1)
@@ -88,6 +98,7 @@ def main(argv):
              else variant.virtual_fraction)
   rep = rt.RepresentationConfig(
       protocol_dir=FLAGS.protocol_dir, variant=variant.model_variant,
+      medium=FLAGS.medium, coords_hidden=FLAGS.coords_hidden,
       virtual_fraction=virtual, num_points=FLAGS.num_points,
       base_filters=FLAGS.base_filters, depth=FLAGS.depth,
       consistency_weight=FLAGS.consistency_weight,

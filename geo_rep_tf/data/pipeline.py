@@ -11,7 +11,7 @@ deterministic for a seed.
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import tensorflow as tf
 
@@ -40,6 +40,11 @@ class PairConfig:
       bones with this fall-off (see `skeleton_maps.skeleton_maps`).
     shuffle_buffer: frames in the shuffle buffer.
     virtual: virtual-camera ranges.
+    draw_maps: draw 'source_map' / 'target_map' (False for the 'coords'
+      medium, which reads the keypoints).
+    virtual_noise_px: std of Gaussian noise added to the virtual cameras'
+      2D (set it to the protocol's noise with `noisy_2d`, so that virtual
+      and real pairs are alike).
   """
   batch_size: int = 64
   virtual_fraction: float = 0.0
@@ -52,8 +57,13 @@ class PairConfig:
   bone_sigma: float = 0.0
   shuffle_buffer: int = 100_000
   virtual: vc.VirtualCameraConfig = vc.VirtualCameraConfig()
+  draw_maps: bool = True
+  virtual_noise_px: float = 0.0
 
   def __post_init__(self):
+    if not self.virtual_noise_px >= 0.0:
+      raise ArgumentError('virtual_noise_px must be >= 0, got '
+                          f'{self.virtual_noise_px}')
     if self.batch_size < 1:
       raise ArgumentError(f'batch_size must be >= 1, got {self.batch_size}')
     if not 0.0 <= self.virtual_fraction <= 1.0:
@@ -107,8 +117,8 @@ def make_pairs(frames: Dict[str, tf.Tensor], seed,
     config: pair settings.
 
   Returns:
-    dict of 'source_map', 'target_map' [B, S, S, 15] float32,
-    'R_rel' [B, 3, 3], 'keypoints_2d_px' [B, 16, 2] (source view),
+    dict of 'source_map', 'target_map' [B, S, S, 15] float32 (with
+    `draw_maps`), 'R_rel' [B, 3, 3], 'keypoints_2d_px' [B, 16, 2] (source view),
     'target_keypoints_2d_px' [B, 16, 2], 'pose_3d_mm' [B, 16, 3]
     (root-relative, source camera frame), 'target_pose_3d_mm' (the same in
     the target camera's frame), 'is_virtual' [B] bool.
@@ -137,6 +147,10 @@ def make_pairs(frames: Dict[str, tf.Tensor], seed,
     X_cam = cameras.world_to_camera(X[:, None], cams['R_w2c'],
                                     cams['t_mm'])  # [B, 2, 16, 3]
     kp = cameras.project(X_cam, cams['f'], cams['c'])
+    if config.virtual_noise_px > 0.0:
+      noise_seed = tf.random.experimental.stateless_fold_in(seeds[1], 1)
+      kp += tf.random.stateless_normal(tf.shape(kp), noise_seed,
+                                       stddev=config.virtual_noise_px)
     virtual = dict(kp_i=kp[:, 0], kp_j=kp[:, 1], R_i=cams['R_w2c'][:, 0],
                    t_i=cams['t_mm'][:, 0], R_j=cams['R_w2c'][:, 1],
                    t_j=cams['t_mm'][:, 1], R_rel=cams['R_rel'])
@@ -159,9 +173,7 @@ def make_pairs(frames: Dict[str, tf.Tensor], seed,
       # Protocol shards hold only finite 2D (checked when prepared); the
       # graph-mode check is stateful and would stop iterator checkpoints.
       check_finite=False)
-  return {
-      'source_map': draw(out['kp_i']),
-      'target_map': draw(out['kp_j']),
+  pairs = {
       'R_rel': out['R_rel'],
       'keypoints_2d_px': out['kp_i'],
       'target_keypoints_2d_px': out['kp_j'],
@@ -169,6 +181,9 @@ def make_pairs(frames: Dict[str, tf.Tensor], seed,
       'target_pose_3d_mm': target_cam,
       'is_virtual': is_virtual,
   }
+  if config.draw_maps:
+    pairs.update(source_map=draw(out['kp_i']), target_map=draw(out['kp_j']))
+  return pairs
 
 
 def pair_dataset(data_dir: str, split: str = 'train',

@@ -55,6 +55,25 @@ def map_reconstruction_loss(pred_map, target_map, lit_weight: float = 1.0):
   return tf.reduce_mean(error, axis=[1, 2, 3])
 
 
+def coords_reconstruction_loss(pred_coords, target_coords):
+  """L2 between drawn and true 2D of the 'coords' medium, per example.
+
+  Args:
+    pred_coords: [B, 16, 2] standardised 2D drawn by a decoder.
+    target_coords: [B, 16, 2] the true view, standardised alike.
+
+  Returns:
+    [B] mean over coordinates of (pred - target)^2 (about 1 for a decoder
+    that draws the mean pose, since each coordinate has unit variance).
+  """
+  pred_coords = tf.convert_to_tensor(pred_coords)
+  target_coords = tf.cast(target_coords, pred_coords.dtype)
+  _check_same_shape(pred_coords, target_coords, 'pred_coords',
+                    'target_coords')
+  return tf.reduce_mean(tf.math.squared_difference(pred_coords, target_coords),
+                        axis=[1, 2])
+
+
 def consistency_loss(latent_rotated, latent_target, centred: bool = False):
   """L_rc = sum_m || n(R_i->j G_i)_m - n(G~_j)_m ||^2.
 
@@ -87,9 +106,13 @@ def representation_losses(outputs: Mapping[str, tf.Tensor],
 
   total = L2(phi, psi) [+ L2(mu, nu) + lambda * L_rc for 'dg'].
 
+  The 'coords' medium's outputs carry their own targets
+  ('reconstruction_target', 'reconstruction_target_reverse': the views
+  standardised as the decoders draw them); maps come from the batch.
+
   Args:
     outputs: `ViewSynthesis` outputs.
-    batch: the pair batch ('source_map', 'target_map').
+    batch: the pair batch ('source_map', 'target_map'; unused by 'coords').
     variant: 'ae', 'sg', 'dg' or 'image_sg'. 'ae' reconstructs the source
       map (so it is right whatever pairs are fed; the AE pipeline feeds
       target = source anyway).
@@ -102,13 +125,19 @@ def representation_losses(outputs: Mapping[str, tf.Tensor],
     'reconstruction_reverse' and 'consistency' (unweighted).
   """
   check_model_variant(variant)
-  target = batch['source_map'] if variant == 'ae' else batch['target_map']
-  losses = {'reconstruction': map_reconstruction_loss(
-      outputs['synthesized'], target, lit_weight)}
+  if 'reconstruction_target' in outputs:
+    reconstruction = coords_reconstruction_loss
+    target = outputs['reconstruction_target']
+    reverse_target = outputs.get('reconstruction_target_reverse')
+  else:
+    reconstruction = lambda p, t: map_reconstruction_loss(p, t, lit_weight)
+    target = batch['source_map'] if variant == 'ae' else batch['target_map']
+    reverse_target = batch['source_map']
+  losses = {'reconstruction': reconstruction(outputs['synthesized'], target)}
   total = losses['reconstruction']
   if variant == 'dg':
-    losses['reconstruction_reverse'] = map_reconstruction_loss(
-        outputs['synthesized_reverse'], batch['source_map'], lit_weight)
+    losses['reconstruction_reverse'] = reconstruction(
+        outputs['synthesized_reverse'], reverse_target)
     losses['consistency'] = consistency_loss(outputs['latent_rotated'],
                                              outputs['latent_target'],
                                              centred_consistency)

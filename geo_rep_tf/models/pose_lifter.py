@@ -15,14 +15,11 @@ import numpy as np
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.geometry import normalization, skeleton_maps
+from geo_rep_tf.geometry import normalization
 from geo_rep_tf.models.inputs import check_rate
 from geo_rep_tf.models.regression1 import ShallowRegressor
 from geo_rep_tf.models.residual_lifter import ResidualLifter
-from geo_rep_tf.models.view_synthesis import ViewSynthesis
-
-# Crop margin of the skeleton maps G is drawn from and of the 2D normalisation.
-MAP_MARGIN = 0.2
+from geo_rep_tf.models.view_synthesis import MAP_MARGIN, ViewSynthesis
 
 # regressor type -> (uses normalised 2D, uses G)
 REGRESSORS = {
@@ -84,8 +81,9 @@ def make_regressor(regressor_type: str, **kwargs) -> keras.Model:
 
 def pose_latent(representation: ViewSynthesis, keypoints_px,
                 map_margin: float = MAP_MARGIN):
-  """G of 2D keypoints: skeleton maps drawn as `representation` was trained,
-  encoded by its frozen phi (inference mode).
+  """G of 2D keypoints: the view `representation` reads (skeleton maps drawn
+  as it was trained, or normalised 2D), encoded by its frozen phi
+  (inference mode).
 
   Args:
     representation: a trained `ViewSynthesis`.
@@ -95,10 +93,8 @@ def pose_latent(representation: ViewSynthesis, keypoints_px,
   Returns:
     [B, M, 3] latent points (no gradient).
   """
-  maps = skeleton_maps.skeleton_maps(keypoints_px, size=representation.map_size,
-                                     margin=map_margin,
-                                     sigma=representation.map_sigma)
-  return tf.stop_gradient(representation.encode(maps, training=False))
+  view = representation.encoder_input(keypoints_px, map_margin)
+  return tf.stop_gradient(representation.encode(view, training=False))
 
 
 # Units of `LatentStandardizer.set_statistics`: the standardised G has unit

@@ -32,7 +32,8 @@ import tensorflow as tf
 
 from geo_rep_tf.data.manifest import MANIFEST
 from geo_rep_tf.errors import DataError
-from geo_rep_tf.models.pose_lifter import MAP_MARGIN, pose_latent
+from geo_rep_tf.models.pose_lifter import pose_latent
+from geo_rep_tf.models.view_synthesis import MAP_MARGIN
 from geo_rep_tf.utils.files import load_cached_array, save_cached_array
 
 Log = Optional[Callable[[str], None]]
@@ -41,15 +42,22 @@ Log = Optional[Callable[[str], None]]
 def latent_fingerprint(representation, map_margin) -> str:
   """Digest of everything G depends on besides the 2D itself.
 
-  The encoder phi's weights and the map drawing (margin, size, sigma) of a
-  `ViewSynthesis`; the decoders do not change G and are left out. The same
-  digest means the same G for the same keypoints.
+  The encoder phi's weights (with the 2D standardisation of the 'coords'
+  medium) and the map drawing (margin, size, sigma) of a `ViewSynthesis`;
+  the decoders do not change G and are left out. The same digest means the
+  same G for the same keypoints.
   """
   drawing = (map_margin, getattr(representation, 'map_size', None),
              getattr(representation, 'map_sigma', None))
+  medium = getattr(representation, 'medium', 'map')
+  if medium != 'map':  # Keeps the digests of map runs cached before.
+    drawing += (medium,)
   digest = hashlib.sha256(repr(drawing).encode())
   encoder = getattr(representation, 'phi', representation)
-  for w in encoder.weights:
+  standardizer = getattr(representation, 'coords_standardizer', None)
+  weights = list(encoder.weights) + (
+      list(standardizer.weights) if standardizer is not None else [])
+  for w in weights:
     digest.update(w.path.encode())
     digest.update(np.ascontiguousarray(w.numpy()).tobytes())
   return digest.hexdigest()

@@ -37,11 +37,7 @@ def load_representation(model_dir: str) -> ViewSynthesis:
   # Keys a run of an older version lacks take the model's defaults.
   model = ViewSynthesis(**{k: cfg[k] for k in RUN_CONFIG_KEYS if k in cfg},
                         name='view_synthesis')
-  size = model.map_size
-  model.encode(tf.zeros([1, size, size, model.input_channels]), training=False)
-  model({'source_map': tf.zeros([1, size, size, model.input_channels]),
-         'target_map': tf.zeros([1, size, size, model.input_channels]),
-         'R_rel': tf.eye(3, batch_shape=[1])}, training=False)
+  model(model.dummy_inputs(), training=False)
   model_state.restore_model(model, ckpt_path)
   return model
 

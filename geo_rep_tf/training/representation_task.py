@@ -6,14 +6,18 @@ import dataclasses
 from typing import Dict, Optional, Tuple
 
 import keras
+import numpy as np
 
 from geo_rep_tf import variants
-from geo_rep_tf.data import pipeline
+from geo_rep_tf.data import manifest, pipeline
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.geometry import normalization
 from geo_rep_tf.geometry import virtual_cameras as vc
 from geo_rep_tf.losses import representation as rep_losses
-from geo_rep_tf.models.view_synthesis import (DEFAULT_NUM_POINTS,
-                                              RUN_CONFIG_KEYS, ViewSynthesis)
+from geo_rep_tf.models import coords_codec
+from geo_rep_tf.models.view_synthesis import (DEFAULT_NUM_POINTS, MAP_MARGIN,
+                                              MEDIA, RUN_CONFIG_KEYS,
+                                              ViewSynthesis)
 from geo_rep_tf.runs.loading import load_representation
 from geo_rep_tf.training import summaries
 from geo_rep_tf.training.task import Task
@@ -27,6 +31,9 @@ class RepresentationConfig:
     variant: model variant 'ae', 'sg', 'dg' (`variants.MODEL_VARIANTS`
       but 'image_sg', which needs multi-view images this data lacks); a
       paper name selects it through `variants.get`.
+    medium: 'map' (skeleton maps, the paper) or 'coords' (normalised 2D
+      coordinates, MLPs; `models.coords_codec`).
+    coords_hidden: hidden width of the 'coords' MLPs.
     virtual_fraction: share of virtual-camera pairs (AUG).
     num_points: M, latent points.
     base_filters, depth, batch_norm: encoder/decoder size.
@@ -53,6 +60,7 @@ class RepresentationConfig:
   """
   protocol_dir: str
   variant: str = 'dg'
+  medium: str = 'map'
   virtual_fraction: float = 0.5
   num_points: int = DEFAULT_NUM_POINTS
   base_filters: int = 32
@@ -66,6 +74,7 @@ class RepresentationConfig:
   map_sigma: float = 0.0
   normalize_latent: bool = False
   output_activation: str = 'sigmoid'
+  coords_hidden: int = coords_codec.DEFAULT_HIDDEN
   init_from: Optional[str] = None
   camera_indices: Tuple[int, ...] = (0, 1, 2, 3)
   noisy_2d: bool = False
@@ -77,6 +86,9 @@ class RepresentationConfig:
     if self.variant == 'image_sg':
       raise ArgumentError("variant must be 'ae', 'sg' or 'dg' for skeleton "
                           f"maps, got {self.variant!r}")
+    if self.medium not in MEDIA:
+      raise ArgumentError(f'medium must be one of {MEDIA}, got '
+                          f'{self.medium!r}')
     self.camera_indices = tuple(self.camera_indices)
     self.virtual_elevation_deg = tuple(float(x) for x in
                                        self.virtual_elevation_deg)
@@ -103,7 +115,12 @@ def warm_start_from(model: ViewSynthesis, model_dir: str) -> None:
     ArgumentError: its encoder/decoder sizes differ from `model`'s.
   """
   source = load_representation(model_dir)
+  if source.medium != model.medium:
+    raise ArgumentError(f'init_from run {model_dir} has medium '
+                        f'{source.medium!r}, this model {model.medium!r}')
   pairs = [('phi', 'phi'), ('psi', 'psi')]
+  if model.coords_standardizer is not None:
+    pairs.append(('coords_standardizer', 'coords_standardizer'))
   if model.bidirectional:
     pairs += [('mu', 'mu' if source.bidirectional else 'phi'),
               ('nu', 'nu' if source.bidirectional else 'psi')]
@@ -115,6 +132,24 @@ def warm_start_from(model: ViewSynthesis, model_dir: str) -> None:
                           f'{source_name} ({origin.get_config()}) than this '
                           f'model\'s {name} ({target.get_config()})')
     target.set_weights(origin.get_weights())
+
+
+def noise_sigma_px(protocol_dir: str) -> float:
+  """The protocol's 2D noise (std, pixels) from its manifest."""
+  return float(manifest.load_manifest(protocol_dir)['config'].get(
+      'noise_sigma_px', 0.0))
+
+
+def training_coords(config: RepresentationConfig):
+  """Normalised 2D [N, 16, 2] of every training sample (each visible camera
+  of `config.camera_indices`; the noisy 2D with `noisy_2d`), for the
+  'coords' standardisation. No labels are read."""
+  ds = pipeline.sample_dataset(config.protocol_dir, 'train',
+                               config.camera_indices, config.noisy_2d)
+  ds = ds.batch(8192).map(
+      lambda s: normalization.normalize_keypoints_2d(s['keypoints_2d_px'],
+                                                     margin=MAP_MARGIN))
+  return np.concatenate(list(ds.as_numpy_iterator()))
 
 
 class RepresentationTask(Task):
@@ -131,6 +166,11 @@ class RepresentationTask(Task):
   def initialize(self, model, log):
     if self.config.init_from:
       warm_start_from(model, self.config.init_from)
+    elif model.coords_standardizer is not None:
+      coords = training_coords(self.config)
+      model.coords_standardizer.set_statistics(coords)
+      log(f'coords medium: 2D statistics from {len(coords)} unlabelled '
+          'training samples')
 
   def dataset(self, context, split='train'):
     c = self.config
@@ -139,6 +179,8 @@ class RepresentationTask(Task):
         virtual_fraction=c.virtual_fraction, autoencode=c.variant == 'ae',
         camera_indices=c.camera_indices, noisy_2d=c.noisy_2d,
         bone_sigma=c.map_sigma, virtual=c.virtual_cameras(),
+        draw_maps=c.medium == 'map',
+        virtual_noise_px=noise_sigma_px(c.protocol_dir) if c.noisy_2d else 0.0,
         shuffle_buffer=100_000 if split == 'train' else 5_000)
     seed = c.seed * 1000 + context.input_pipeline_id + (
         0 if split == 'train' else 500)
@@ -153,6 +195,18 @@ class RepresentationTask(Task):
   def write_images(self, model, batch, step):
     small = {k: v[:4] for k, v in batch.items()}
     out = model(small, training=False)
+    if self.config.medium == 'coords':
+      inverse = model.coords_standardizer.inverse
+      target = out['reconstruction_target']
+      source = (target if self.config.variant == 'ae' else
+                model.coords_standardizer(normalization.normalize_keypoints_2d(
+                    small['keypoints_2d_px'], margin=MAP_MARGIN)))
+      summaries.coords_triplets(
+          'coords/source_target_synthesized', inverse(source).numpy(),
+          inverse(target).numpy(), inverse(out['synthesized']).numpy())
+      summaries.latent_point_clouds('latent/G', out['latent'].numpy(),
+                                    step=step)
+      return
     target = small['source_map'] if self.config.variant == 'ae' else (
         small['target_map'])
     summaries.map_triplets('maps/source_target_synthesized',

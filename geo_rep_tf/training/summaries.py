@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
+from geo_rep_tf.geometry.skeleton_maps import rasterize_skeleton
 from geo_rep_tf.viz import figures
 from geo_rep_tf.viz.skeletons import map_to_rgb
 
@@ -33,6 +34,26 @@ def map_triplets(name: str, source, target, synthesized,
     rows.append(np.concatenate([tiles[0], sep, tiles[1], sep, tiles[2]], 1))
   tf.summary.image(name, np.stack(rows), max_outputs=max_outputs,
                    description='source S_i | target S_j | synthesised')
+
+
+# Canvas of `coords_triplets`: normalised 2D (root at 0, units of the crop
+# side, so within about +-0.6) drawn at this many pixels per unit.
+_COORDS_CANVAS, _COORDS_SCALE = 96, 75.0
+
+
+def coords_triplets(name: str, source, target, synthesized,
+                    max_outputs: int = 4) -> None:
+  """Source | target | synthesised normalised 2D [B, 16, 2] as skeletons.
+
+  The three are drawn on one canvas scale (root at the centre), so their
+  sizes compare; see `map_triplets`.
+  """
+  def draw(coords):
+    kp = np.asarray(coords, np.float32)[:max_outputs]
+    kp = _COORDS_CANVAS / 2 + _COORDS_SCALE * kp
+    return rasterize_skeleton(kp, size=_COORDS_CANVAS).numpy()
+  map_triplets(name, draw(source), draw(target), draw(synthesized),
+               max_outputs)
 
 
 def pose_figure(pred_mm: np.ndarray, true_mm: np.ndarray,
