@@ -5,9 +5,10 @@ r"""Does a representation run's G carry the pose? Linear probes and map fit.
 
 Prints one JSON line (and writes it to --out atomically): the held-out
 MPJPE (mm) of ridge regressions from G, from normalised 2D and from both to
-the 3D pose, on exact and on noisy 2D, and how much of the test maps'
-variance the decoder explains (geo_rep_tf/experiments/probe.py describes
-each field). Fits on 8,000 training samples, scores on 3,000 test samples.
+the 3D pose, on exact and on noisy 2D, how much of the test views'
+variance the decoder explains, and the latent's diagnostics (per-axis
+variance, the share a rotation-consistent linear function of the 3D
+explains); geo_rep_tf/experiments/probe.py describes each field. Fits on 8,000 training samples, scores on 3,000 test samples.
 """
 
 import json

@@ -127,11 +127,12 @@ def normalised_2d(keypoints) -> np.ndarray:
 
 
 def map_fit(synthesized, target) -> Dict[str, float]:
-  """How well decoded skeleton maps match the true ones.
+  """How well decoded views (skeleton maps or 2D) match the true ones.
 
   Args:
-    synthesized: [B, S, S, C] decoded maps of B pairs.
-    target: [B, S, S, C] the true target maps.
+    synthesized: [B, S, S, C] decoded maps of B pairs, or [B, 16, 2]
+      decoded (standardised) 2D of the 'coords' medium.
+    target: the true target views, of the same shape.
 
   Returns:
     'rec_mse': mean squared error of the decoded maps; 'meanmap_mse': that
@@ -143,11 +144,60 @@ def map_fit(synthesized, target) -> Dict[str, float]:
   """
   synthesized = np.asarray(synthesized, np.float64)
   target = np.asarray(target, np.float64)
-  if synthesized.shape != target.shape or synthesized.ndim != 4:
-    raise ArgumentError(f'maps must be [B, S, S, C] of one shape, got '
-                        f'{synthesized.shape} and {target.shape}')
+  if synthesized.shape != target.shape or synthesized.ndim not in (3, 4):
+    raise ArgumentError(f'views must be [B, S, S, C] or [B, J, 2] of one '
+                        f'shape, got {synthesized.shape} and {target.shape}')
   rec = float(((synthesized - target) ** 2).mean())
   meanmap = float(((target.mean(0) - target) ** 2).mean())
   return dict(rec_mse=rec, meanmap_mse=meanmap, explained=1 - rec / meanmap,
               syn_var_over_tgt_var=float(synthesized.var(0).mean() /
                                          target.var(0).mean()))
+
+
+def latent_diagnostics(latents, poses) -> Dict:
+  """Is G a 3D point set that turns with the pose? Three measures.
+
+  - 'axis_variance_share' [3]: the share of G's pose-dependent variance
+    along the camera's x, y (down) and z axes. A latent whose variance
+    sits on the vertical (y) mostly turns about that axis only: the
+    rotations of level cameras leave it unchanged, so they do not
+    constrain it.
+  - 'mean_norm' / 'deviation_rms': norm of the mean G against the RMS norm
+    of a G's deviation from it (a large constant G, compared with the
+    deviations, is a latent the rotations cannot tell from a fixed offset).
+  - 'rotation_consistent_share': the share of G's variance (about its mean)
+    that G = W P explains, P the root-relative 3D pose [16, 3] in the same
+    camera and W [M, 16] one least-squares mixing of joints per latent
+    point. Such a W commutes with every rotation (rotating P rotates W P
+    alike), so 1 means G is exactly a rotation-consistent linear function
+    of the 3D; a constant offset is not one, so a G dominated by its mean
+    scores below 0.
+
+  Args:
+    latents: [N, M, 3] G of N samples.
+    poses: [N, J, 3] their root-relative 3D poses in the camera of G.
+
+  Returns:
+    dict of the measures above (floats; the shares as a list).
+  """
+  g = np.asarray(latents, np.float64)
+  p = _poses(poses, 'poses')
+  if g.ndim != 3 or g.shape[-1] != 3 or len(g) != len(p):
+    raise ArgumentError(f'latents must be [N, M, 3] beside poses [N, J, 3], '
+                        f'got {g.shape} and {p.shape}')
+  if len(g) < 2:
+    raise ArgumentError(f'latent diagnostics need at least 2 samples, got '
+                        f'{len(g)}')
+  mean = g.mean(0)
+  dev = g - mean
+  axis_var = (dev ** 2).sum((0, 1))
+  # Rows: one per (sample, axis); columns: joints. The same W for x, y, z.
+  x = p.transpose(0, 2, 1).reshape(-1, p.shape[1])  # [N * 3, J]
+  y = g.transpose(0, 2, 1).reshape(-1, g.shape[1])  # [N * 3, M]
+  w, *_ = np.linalg.lstsq(x, y, rcond=None)
+  sse = ((x @ w - y) ** 2).sum()
+  sst = axis_var.sum()
+  return {'axis_variance_share': (axis_var / max(sst, 1e-12)).tolist(),
+          'mean_norm': float(np.linalg.norm(mean)),
+          'deviation_rms': float(np.sqrt((dev ** 2).sum((1, 2)).mean())),
+          'rotation_consistent_share': float(1.0 - sse / max(sst, 1e-12))}

@@ -11,8 +11,12 @@ The README's probe table comes from here (tools/probe_representation.py):
 - noisy: the same three probes with the protocol's noisy 2D (sigma 5 px at
   1000 px, fitted and scored on noisy 2D): how much 2D noise costs each.
 - rec_mse / meanmap_mse / explained / syn_var_over_tgt_var: the decoder's
-  maps on 256 test pairs (same-view pairs for BL+AE, else half virtual),
-  see `eval.probe.map_fit`.
+  views (maps, or standardised 2D for the 'coords' medium) on 256 test
+  pairs (same-view pairs for BL+AE, else half virtual), see
+  `eval.probe.map_fit`.
+- diagnostics: `eval.probe.latent_diagnostics` of the test samples' G
+  (per-axis variance, mean against deviation, the share of G a
+  rotation-consistent linear function of the 3D explains).
 """
 
 from __future__ import annotations
@@ -66,31 +70,37 @@ def samples(protocol_dir: str, split: str, n: int, stride: int,
 
 
 def latents(representation, keypoints_px, batch: int = 500) -> np.ndarray:
-  """G of keypoints [N, 16, 2], flattened to [N, 3M]."""
+  """G of keypoints [N, 16, 2], [N, M, 3]."""
   return np.concatenate([
-      pose_latent(representation, keypoints_px[i:i + batch]).numpy().reshape(
-          len(keypoints_px[i:i + batch]), -1)
+      pose_latent(representation, keypoints_px[i:i + batch]).numpy()
       for i in range(0, len(keypoints_px), batch)])
 
 
 def probes(representation, protocol_dir: str, noisy_2d: bool = False,
-           config: ProbeConfig = ProbeConfig()) -> Dict[str, float]:
-  """Linear probes of G, normalised 2D and both (held-out MPJPE, mm)."""
+           config: ProbeConfig = ProbeConfig(),
+           diagnostics: bool = False) -> Dict:
+  """Linear probes of G, normalised 2D and both (held-out MPJPE, mm), and
+  with `diagnostics` the test G's `eval.probe.latent_diagnostics`."""
   kp_train, y_train = samples(protocol_dir, 'train', config.train_samples,
                               config.train_stride, noisy_2d)
   kp_test, y_test = samples(protocol_dir, 'test', config.test_samples,
                             config.test_stride, noisy_2d)
-  g_train = latents(representation, kp_train, config.encode_batch)
-  g_test = latents(representation, kp_test, config.encode_batch)
+  g_test3 = latents(representation, kp_test, config.encode_batch)
+  g_train = latents(representation, kp_train, config.encode_batch).reshape(
+      len(kp_train), -1)
+  g_test = g_test3.reshape(len(kp_test), -1)
   d_train, d_test = probe.normalised_2d(kp_train), probe.normalised_2d(kp_test)
 
   def score(x_train, x_test):
     return probe.ridge_mpjpe(x_train, y_train, x_test, y_test, config.ridge)
 
-  return {'probe_G_mpjpe': score(g_train, g_test),
-          'probe_2D_mpjpe': score(d_train, d_test),
-          'probe_G_2D_mpjpe': score(np.c_[g_train, d_train],
-                                    np.c_[g_test, d_test])}
+  out = {'probe_G_mpjpe': score(g_train, g_test),
+         'probe_2D_mpjpe': score(d_train, d_test),
+         'probe_G_2D_mpjpe': score(np.c_[g_train, d_train],
+                                   np.c_[g_test, d_test])}
+  if diagnostics:
+    out['diagnostics'] = probe.latent_diagnostics(g_test3, y_test)
+  return out
 
 
 def map_fit(representation, protocol_dir: str,
@@ -98,14 +108,16 @@ def map_fit(representation, protocol_dir: str,
   """`eval.probe.map_fit` of the decoder on test pairs drawn as it trained:
   same-view pairs for an auto-encoder, else half virtual pairs."""
   ae = representation.variant == 'ae'
+  maps = representation.medium == 'map'
   pairs = pipeline.PairConfig(batch_size=config.map_pairs, autoencode=ae,
                               virtual_fraction=0.0 if ae else 0.5,
                               bone_sigma=representation.map_sigma,
-                              shuffle_buffer=5000)
+                              draw_maps=maps, shuffle_buffer=5000)
   batch = next(iter(pipeline.pair_dataset(protocol_dir, 'test', pairs,
                                           seed=config.map_seed)))
-  synthesized = representation(batch, training=False)['synthesized']
-  return probe.map_fit(synthesized.numpy(), batch['target_map'].numpy())
+  out = representation(batch, training=False)
+  target = batch['target_map'] if maps else out['reconstruction_target']
+  return probe.map_fit(out['synthesized'].numpy(), np.asarray(target))
 
 
 def probe_representation(run_dir: str, protocol_dir: str,
@@ -120,10 +132,10 @@ def probe_representation(run_dir: str, protocol_dir: str,
   Returns:
     {'probe_G_mpjpe', 'probe_2D_mpjpe', 'probe_G_2D_mpjpe', 'noisy': {the
      same three on noisy 2D}, 'rec_mse', 'meanmap_mse', 'explained',
-     'syn_var_over_tgt_var'}.
+     'syn_var_over_tgt_var', 'diagnostics'}.
   """
   representation = load_representation(run_dir)
-  out = probes(representation, protocol_dir, config=config)
+  out = probes(representation, protocol_dir, config=config, diagnostics=True)
   out['noisy'] = probes(representation, protocol_dir, noisy_2d=True,
                         config=config)
   out.update(map_fit(representation, protocol_dir, config))

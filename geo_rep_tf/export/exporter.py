@@ -96,7 +96,11 @@ def describe(module: serving.ServingModule, precisions: Iterable[str],
                    'joint_confident': _spec([None, 16], 'bool'),
                    'pose_confident': _spec([None], 'bool')}),
   }
-  if rep is not None:
+  if rep is not None and rep.medium == 'coords':
+    sigs[serving.KEYPOINTS_TO_LATENT] = dict(
+        inputs={'keypoints_2d_px': _spec([None, 16, 2])},
+        outputs={'latent': _spec([None, rep.num_points, 3])})
+  elif rep is not None:
     s = rep.map_size
     sigs[serving.MAP_TO_LATENT] = dict(
         inputs={'skeleton_maps': _spec([None, s, s, joints.NUM_BONES])},
@@ -125,8 +129,9 @@ def describe(module: serving.ServingModule, precisions: Iterable[str],
       confidence_semantics='flags only: the pose never depends on it',
       regressor_type=getattr(lifter, 'regressor_type', None),
       map_margin=getattr(lifter, 'map_margin', None),
-      map_size=None if rep is None else rep.map_size,
-      map_sigma=None if rep is None else rep.map_sigma,
+      medium=None if rep is None else rep.medium,
+      map_size=None if rep is None or rep.medium != 'map' else rep.map_size,
+      map_sigma=None if rep is None or rep.medium != 'map' else rep.map_sigma,
       num_points=None if rep is None else rep.num_points,
       tensorflow=tf.__version__, keras=keras.__version__,
       **(metadata or {}))

@@ -16,8 +16,11 @@ Signatures (inputs and outputs are named; N is any batch size):
     to pixel (0, 0), which changes the crop square and every bone drawn
     from it, so low-confidence joints are flagged, never altered. A
     SavedModel signature cannot have optional inputs, hence two signatures.
-- `skeleton_map_to_latent` (lifters that use G): skeleton_maps
-    [N, S, S, 15] float32 (S = 64) -> latent [N, M, 3] float32, G = phi(S).
+- `skeleton_map_to_latent` (lifters that use G of the 'map' medium):
+    skeleton_maps [N, S, S, 15] float32 (S = 64) -> latent [N, M, 3]
+    float32, G = phi(S).
+- `keypoints_to_latent` (lifters that use G of the 'coords' medium):
+    keypoints_2d_px [N, 16, 2] -> latent [N, M, 3], G = phi(normalised 2D).
 - `image_to_pose3d` (when a hourglass is exported with the lifter): image
     [N, S, S, 3] float32 in [0, 1] (S = the hourglass input, 256), a crop
     of one person -> heatmaps [N, S/4, S/4, 16] (last stack),
@@ -44,6 +47,7 @@ from geo_rep_tf.runs.lifter import DEFAULT_CONFIDENCE_THRESHOLD
 KEYPOINTS_TO_POSE3D = 'keypoints_to_pose3d'
 WITH_CONFIDENCE = 'keypoints_to_pose3d_with_confidence'
 MAP_TO_LATENT = 'skeleton_map_to_latent'
+KEYPOINTS_TO_LATENT = 'keypoints_to_latent'
 IMAGE_TO_POSE3D = 'image_to_pose3d'
 
 KEYPOINTS_SPEC = tf.TensorSpec([None, NUM_JOINTS, 2], tf.float32,
@@ -90,7 +94,11 @@ class ServingModule(tf.Module):
         self._with_confidence, input_signature=[KEYPOINTS_SPEC,
                                                 CONFIDENCE_SPEC],
         autograph=False)
-    if rep is not None:
+    if rep is not None and rep.medium == 'coords':
+      self.keypoints_to_latent = tf.function(
+          self._keypoints_to_latent, input_signature=[KEYPOINTS_SPEC],
+          autograph=False)
+    elif rep is not None:
       self.skeleton_map_to_latent = tf.function(
           self._map_to_latent, input_signature=[tf.TensorSpec(
               [None, rep.map_size, rep.map_size, NUM_BONES], tf.float32,
@@ -132,6 +140,13 @@ class ServingModule(tf.Module):
     return {'latent': self.representation.encode(skeleton_maps,
                                                  training=False)}
 
+  def _keypoints_to_latent(self, keypoints_2d_px):
+    keypoints_2d_px = _ensure_shape(keypoints_2d_px, KEYPOINTS_SPEC)
+    view = self.representation.encoder_input(keypoints_2d_px,
+                                             self.lifter.map_margin)
+    return {'latent': tf.identity(self.representation.encode(
+        view, training=False), name='latent')}
+
   def _image_to_pose3d(self, image):
     s = self.hourglass.input_size
     image = _ensure_shape(image, tf.TensorSpec([None, s, s, 3], name='image'))
@@ -149,7 +164,10 @@ class ServingModule(tf.Module):
     sigs = {KEYPOINTS_TO_POSE3D: self.keypoints_to_pose3d,
             'serving_default': self.keypoints_to_pose3d,
             WITH_CONFIDENCE: self.keypoints_to_pose3d_with_confidence}
-    if self.representation is not None:
+    if self.representation is not None and self.representation.medium == (
+        'coords'):
+      sigs[KEYPOINTS_TO_LATENT] = self.keypoints_to_latent
+    elif self.representation is not None:
       sigs[MAP_TO_LATENT] = self.skeleton_map_to_latent
     if self.hourglass is not None:
       sigs[IMAGE_TO_POSE3D] = self.image_to_pose3d
@@ -169,5 +187,6 @@ class ServingModule(tf.Module):
           'serving_default': self._keypoints_to_pose3d,
           WITH_CONFIDENCE: self._with_confidence,
           MAP_TO_LATENT: self._map_to_latent,
+          KEYPOINTS_TO_LATENT: self._keypoints_to_latent,
           IMAGE_TO_POSE3D: self._image_to_pose3d}[name]
     return fn(**{k: tf.convert_to_tensor(v) for k, v in inputs.items()})

@@ -115,7 +115,9 @@ def reference_inputs(module: serving.ServingModule, num: int = 64,
           'confidence': rng.uniform(0, 1, (num, 16)).astype(np.float32)},
   }
   rep = module.representation
-  if rep is not None:
+  if rep is not None and rep.medium == 'coords':
+    inputs[serving.KEYPOINTS_TO_LATENT] = {'keypoints_2d_px': keypoints[:8]}
+  elif rep is not None:
     from geo_rep_tf.geometry import skeleton_maps
     maps = skeleton_maps.skeleton_maps(keypoints[:8], size=rep.map_size,
                                        sigma=rep.map_sigma)

@@ -7,10 +7,12 @@ from typing import Dict, Optional, Tuple
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from geo_rep_tf import variants
 from geo_rep_tf.data import manifest, pipeline
 from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.eval import probe
 from geo_rep_tf.geometry import normalization
 from geo_rep_tf.geometry import virtual_cameras as vc
 from geo_rep_tf.losses import representation as rep_losses
@@ -152,6 +154,15 @@ def training_coords(config: RepresentationConfig):
   return np.concatenate(list(ds.as_numpy_iterator()))
 
 
+def write_latent_diagnostics(latents, poses_mm) -> None:
+  """`eval.probe.latent_diagnostics` of a batch as 'latent/...' scalars."""
+  d = probe.latent_diagnostics(latents, poses_mm)
+  for axis, share in zip('xyz', d['axis_variance_share']):
+    tf.summary.scalar(f'latent/variance_share_{axis}', share)
+  for key in ('rotation_consistent_share', 'mean_norm', 'deviation_rms'):
+    tf.summary.scalar(f'latent/{key}', d[key])
+
+
 class RepresentationTask(Task):
   """Trains a ViewSynthesis model on pairs from `pipeline.pair_dataset`."""
 
@@ -193,6 +204,8 @@ class RepresentationTask(Task):
         self.config.lit_weight, self.config.centred_consistency)
 
   def write_images(self, model, batch, step):
+    write_latent_diagnostics(model(batch, training=False)['latent'].numpy(),
+                             batch['pose_3d_mm'].numpy())
     small = {k: v[:4] for k, v in batch.items()}
     out = model(small, training=False)
     if self.config.medium == 'coords':

@@ -94,3 +94,26 @@ def test_shapes_are_checked():
     probe.ridge_fit(np.ones((5, 2)), np.zeros((5, 3)), ridge=-1)
   with pytest.raises(ArgumentError, match='one shape'):
     probe.map_fit(np.zeros((2, 4, 4, 1)), np.zeros((2, 4, 4, 2)))
+
+
+def test_latent_diagnostics_find_rotation_consistent_and_offset_latents():
+  rng = np.random.default_rng(0)
+  poses = rng.normal(0, 300, (400, 16, 3))
+  w = rng.normal(0, 1, (8, 16))
+  consistent = np.einsum('mj,njc->nmc', w, poses)
+  d = probe.latent_diagnostics(consistent, poses)
+  assert d['rotation_consistent_share'] == pytest.approx(1.0, abs=1e-9)
+  assert sum(d['axis_variance_share']) == pytest.approx(1.0)
+  # A large constant on the vertical axis is no function of the pose that
+  # turns with it: the share falls below 0 and the mean dwarfs the spread.
+  offset = consistent + np.array([0.0, 1e5, 0.0])
+  d = probe.latent_diagnostics(offset, poses)
+  assert d['rotation_consistent_share'] < 0
+  assert d['mean_norm'] > 10 * d['deviation_rms']
+  # Variance only along y: its share is 1.
+  flat = np.zeros((400, 8, 3))
+  flat[..., 1] = rng.normal(size=(400, 8))
+  assert probe.latent_diagnostics(flat, poses)['axis_variance_share'][1] == (
+      pytest.approx(1.0))
+  with pytest.raises(ArgumentError, match='latents must be'):
+    probe.latent_diagnostics(np.zeros((3, 8, 2)), poses[:3])

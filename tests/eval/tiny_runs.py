@@ -48,15 +48,16 @@ def _trainer_config(model_dir, steps, batch):
 
 
 def train_representation(model_dir, protocol_dir, variant='BL+DG+AUG',
-                         cameras=(0, 1, 2, 3), steps=4):
-  """A tiny representation run (8 points, 4 filters, depth 2)."""
+                         cameras=(0, 1, 2, 3), steps=4, medium='map'):
+  """A tiny representation run (8 points; maps: 4 filters, depth 2;
+  coords: 32-wide MLPs)."""
   from geo_rep_tf.training import representation_task as rt
   from geo_rep_tf.training.trainer import Trainer
   chosen = variants.get(variant)
   cfg = rt.RepresentationConfig(
       protocol_dir=protocol_dir, variant=chosen.model_variant,
-      virtual_fraction=chosen.virtual_fraction, num_points=8, base_filters=4, depth=2,
-      camera_indices=tuple(cameras), global_batch_size=8)
+      virtual_fraction=chosen.virtual_fraction, num_points=8, base_filters=4,
+      depth=2, medium=medium, coords_hidden=32, camera_indices=tuple(cameras), global_batch_size=8)
   Trainer(rt.RepresentationTask(cfg), _trainer_config(model_dir, steps, 8),
           extra_config=dict(representation=dataclasses.asdict(cfg),
                             variant=variant), log=lambda s: None).train()
@@ -88,15 +89,19 @@ def cached_run(tmp_path_factory, key, fn, **kwargs):
   return _CACHE[key]
 
 
-def representation(tmp_path_factory, variant='BL+DG+AUG'):
-  return cached_run(tmp_path_factory, 'rep_' + variant.replace('+', '_'),
-                    train_representation, variant=variant)
+def representation(tmp_path_factory, variant='BL+DG+AUG', medium='map'):
+  key = 'rep_' + variant.replace('+', '_') + ('' if medium == 'map' else
+                                              '_' + medium)
+  return cached_run(tmp_path_factory, key, train_representation,
+                    variant=variant, medium=medium)
 
 
 def regressor(tmp_path_factory, regressor_type='baseline1', variant=None,
-              cameras=(0, 1, 2, 3)):
-  rep = representation(tmp_path_factory, variant) if variant else None
+              cameras=(0, 1, 2, 3), medium='map'):
+  rep = (representation(tmp_path_factory, variant, medium) if variant
+         else None)
   key = f'reg_{regressor_type}_{variant}_{"".join(map(str, cameras))}'
+  key += '' if medium == 'map' else '_' + medium
   return cached_run(tmp_path_factory, key, train_regressor,
                     regressor=regressor_type, representation_dir=rep,
                     cameras=cameras)

@@ -26,9 +26,9 @@ def test_samples_and_latents(tmp_path_factory):
   np.testing.assert_allclose(pose[:, 0], 0.0, atol=1e-3)  # root-relative
   rep = load_representation(tiny_runs.representation(tmp_path_factory))
   g = probe.latents(rep, kp, batch=7)  # batches that do not divide 30
-  assert g.shape == (30, 8 * 3)
-  np.testing.assert_allclose(g[:5], pose_latent(rep, kp[:5]).numpy().reshape(
-      5, -1), atol=1e-5)
+  assert g.shape == (30, 8, 3)
+  np.testing.assert_allclose(g[:5], pose_latent(rep, kp[:5]).numpy(),
+                             atol=1e-5)
 
 
 def test_probe_representation(tmp_path_factory):
@@ -37,7 +37,11 @@ def test_probe_representation(tmp_path_factory):
   out = probe.probe_representation(run, protocol_dir, SMALL)
   keys = ('probe_G_mpjpe', 'probe_2D_mpjpe', 'probe_G_2D_mpjpe')
   assert set(out) == set(keys) | {'noisy', 'rec_mse', 'meanmap_mse',
-                                  'explained', 'syn_var_over_tgt_var'}
+                                  'explained', 'syn_var_over_tgt_var',
+                                  'diagnostics'}
+  d = out['diagnostics']
+  assert sum(d['axis_variance_share']) == pytest.approx(1.0)
+  assert d['rotation_consistent_share'] <= 1.0 and d['deviation_rms'] > 0
   assert set(out['noisy']) == set(keys)
   for value in [out[k] for k in keys] + [out['noisy'][k] for k in keys]:
     assert 0 < value < 1000  # mm

@@ -11,16 +11,19 @@ from geo_rep_tf.models.view_synthesis import ViewSynthesis
 TINY_HOURGLASS = dict(num_stacks=1, num_features=8, depth=1, input_size=32)
 
 
-def make_lifter(regressor='regression1', seed=0, map_sigma=0.0):
-  """A built PoseLifter with base_filters=8 and a 64-wide regressor."""
+def make_lifter(regressor='regression1', seed=0, map_sigma=0.0,
+                medium='map'):
+  """A built PoseLifter with base_filters=8 (or 64-wide MLPs for the
+  'coords' medium) and a 64-wide regressor."""
   keras.utils.set_random_seed(seed)
   rep = None
   if REGRESSORS[regressor][1]:
-    rep_kwargs = dict(base_filters=8, depth=4, name='view_synthesis')
+    rep_kwargs = dict(base_filters=8, depth=4, name='view_synthesis',
+                      medium=medium, coords_hidden=64)
     if map_sigma:
       rep_kwargs['map_sigma'] = map_sigma
     rep = ViewSynthesis('sg', **rep_kwargs)
-    rep.encode(tf.zeros([1, 64, 64, 15]), training=False)
+    rep(rep.dummy_inputs(), training=False)
   key = 'width' if regressor.startswith('regression2') else 'hidden'
   lifter = PoseLifter(regressor, rep, {key: 64}, name='pose_lifter')
   lifter(tf.random.uniform([1, 16, 2], 0, 100), training=False)

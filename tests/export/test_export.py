@@ -148,6 +148,24 @@ def test_baseline1_g_exports_2d_and_g_in_one_graph(tmp_path):
       verify.TOLERANCES['fp32'].max_abs_mm)
 
 
+def test_coords_lifter_exports_and_tflite_matches_keras(tmp_path):
+  lifter = make_lifter('regression1', seed=3, medium='coords')
+  # Non-trivial 2D statistics, so the export must carry them.
+  lifter.representation.coords_standardizer.set_statistics(
+      np.random.default_rng(0).normal(0, 0.2, (50, 16, 2)))
+  report = exporter.export_lifter(lifter, str(tmp_path / 'coords'),
+                                  num_check=16)
+  assert report['ok']
+  for precision, entry in report['tflite'].items():
+    assert entry['builtin_ops_only'], precision
+    assert entry['max_abs_diff_mm'] <= verify.TOLERANCES[precision].max_abs_mm
+  assert 'keypoints_to_latent' in report['savedmodel']
+  with open(tmp_path / 'coords' / 'export.json') as fh:
+    described = json.load(fh)
+  assert described['medium'] == 'coords' and described['map_size'] is None
+  assert 'skeleton_map_to_latent' not in described['signatures']
+
+
 def test_failed_verification_leaves_rejected_dir_and_raises(tmp_path):
   out = str(tmp_path / 'strict')
   impossible = {'fp32': verify.Tolerance(max_abs_mm=-1.0, mean_abs_mm=-1.0)}

@@ -147,6 +147,36 @@ def test_saved_model_and_tflite_round_trip_match_keras(module, functions,
   assert np.abs(got - want).mean() <= tol.mean_abs_mm
 
 
+def test_coords_lifter_round_trips_through_tflite_with_its_statistics(
+    keypoints, tmp_path):
+  from ai_edge_litert.interpreter import Interpreter
+  lifter = make_lifter('regression1', seed=4, medium='coords')
+  module = serving.ServingModule(lifter)
+  assert 'keypoints_to_latent' in module.signature_names()
+  assert 'skeleton_map_to_latent' not in module.signature_names()
+  want = lifter(keypoints, training=False)['pose_3d_mm'].numpy()
+  # The 2D statistics are weights of the graph: changing them after the
+  # reference changes the pose, and the export must carry the new ones.
+  lifter.representation.coords_standardizer.set_statistics(
+      np.random.default_rng(1).normal(0, 0.2, (40, 16, 2)))
+  new = lifter(keypoints, training=False)['pose_3d_mm'].numpy()
+  assert np.abs(new - want).max() > 1.0
+  path = str(tmp_path / 'saved_model')
+  exporter.save_saved_model(module, path)
+  interpreter = Interpreter(model_content=exporter.convert_tflite(path))
+  ops = {op['op_name'] for op in interpreter._get_ops_details()}
+  assert 'FULLY_CONNECTED' in ops and 'CONV_2D' not in ops
+  runner = interpreter.get_signature_runner('keypoints_to_pose3d')
+  got = runner(keypoints_2d_px=keypoints)['pose_3d_mm']
+  tol = verify.TOLERANCES['fp32']
+  assert np.abs(got - new).max() <= tol.max_abs_mm
+  assert np.abs(got - new).mean() <= tol.mean_abs_mm
+  latent = tf.saved_model.load(path).signatures['keypoints_to_latent'](
+      keypoints_2d_px=tf.constant(keypoints))['latent']
+  np.testing.assert_allclose(
+      latent, lifter(keypoints, training=False)['latent'], atol=1e-4)
+
+
 def test_synthetic_keypoints_are_seeded_people_in_the_image():
   a = verify.synthetic_keypoints(100, seed=1)
   assert a.shape == (100, 16, 2) and a.dtype == np.float32
