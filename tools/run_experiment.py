@@ -9,8 +9,9 @@ Experiments (geo_rep_tf/experiments/, by name in registry.EXPERIMENTS):
                    and .png (MPJPE and P-MPJPE vs N, relative gains).
   ablation         Fig. 6: BL (Regression#2) and Regression#2 + G on each
                    variant of --representation_dirs=BL+AE=dir,BL+SG=dir,...
-                   -> ablation.json and .png. BL+I_SG is not run (it needs
-                   multi-view images).
+                   (--ablation_regressor=regression1: BL is Baseline#1 and
+                   the rows Regression#1 on G) -> ablation.json and .png.
+                   BL+I_SG is not run (it needs multi-view images).
   table1           Table 1: Regression#1, Regression#2, Regression#2 + G
                    under Protocols #1, #2 and #3; trains the Protocol #3
                    representation (3 cameras) itself -> table1.json.
@@ -28,7 +29,7 @@ from absl import flags
 from geo_rep_tf import cli, variants
 from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.experiments import registry, runner, table1
+from geo_rep_tf.experiments import ablation, registry, runner, table1
 from geo_rep_tf.experiments.spec import ExperimentOptions
 
 FLAGS = flags.FLAGS
@@ -64,6 +65,10 @@ flags.DEFINE_string('representation_flagfile', 'flags/rep_bl_dg_aug.cfg',
                     'table1: flagfile of the Protocol #3 representation run.')
 flags.DEFINE_multi_string('representation_flag', [], 'table1: extra flag of '
                           'the Protocol #3 representation run, repeatable.')
+flags.DEFINE_enum('ablation_regressor', 'regression2',
+                  sorted(ablation.REGRESSOR_PAIRS), 'ablation: BL is '
+                  'Regression#2 and the rows Regression#2 + G, or BL is '
+                  'Baseline#1 and the rows Regression#1 on G (regression1).')
 flags.DEFINE_integer('eval_limit', 0, 'Evaluate the first N test samples '
                      'only (0: all; for smoke tests).', lower_bound=0)
 flags.mark_flags_as_required(['experiment', 'out_dir'])
@@ -100,7 +105,8 @@ def main(argv):
       num_labels=_num_labels(), label_seed=FLAGS.label_seed,
       holdout_camera=FLAGS.holdout_camera,
       protocols=tuple(p.strip().upper() for p in FLAGS.protocols),
-      noisy_2d=FLAGS.noisy_2d, eval_limit=FLAGS.eval_limit)
+      noisy_2d=FLAGS.noisy_2d, eval_limit=FLAGS.eval_limit,
+      ablation_regressor=FLAGS.ablation_regressor)
   # The training binaries lie beside this one, in a checkout and installed.
   train = runner.subprocess_trainer(
       os.path.dirname(os.path.abspath(__file__)), FLAGS.protocol_dir,

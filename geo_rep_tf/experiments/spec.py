@@ -58,6 +58,8 @@ class ExperimentOptions:
     protocols: table1: column groups run ('P1': Protocols #1 and #2; 'P3').
     noisy_2d: train and evaluate on the noisy 2D (default: exact 2D).
     eval_limit: evaluate the first N test samples only (0: all).
+    ablation_regressor: ablation: 'regression2' (BL = Regression#2) or
+      'regression1' (BL = Baseline#1, rows Regression#1 on G).
   """
   representation_dir: Optional[str] = None
   representation_dirs: Mapping[str, str] = dataclasses.field(
@@ -68,6 +70,7 @@ class ExperimentOptions:
   protocols: Tuple[str, ...] = ('P1', 'P3')
   noisy_2d: bool = False
   eval_limit: int = 0
+  ablation_regressor: str = 'regression2'
 
   @property
   def inputs(self) -> str:

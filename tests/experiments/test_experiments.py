@@ -37,6 +37,13 @@ def test_ablation_plan():
   assert all(s.flags['num_labels'] == '500' for s in plan)
   with pytest.raises(ArgumentError, match='multi-view images'):
     ablation.plan({'BL+I_SG': 'x'})
+  # Regression#1 as BL: Baseline#1, then Regression#1 on each G, named
+  # apart from the Regression#2 runs.
+  plan = ablation.plan({'BL+SG': 'a'}, 500, regressor='regression1')
+  assert [(s.name, s.flags['regressor']) for s in plan] == [
+      ('r1_bl_n500', 'baseline1'), ('r1_bl_sg_n500', 'regression1')]
+  with pytest.raises(ArgumentError, match='ablation regressor'):
+    ablation.plan({'BL+SG': 'a'}, regressor='regression3')
 
 
 def test_table1_plan():
