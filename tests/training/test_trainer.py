@@ -18,11 +18,12 @@ from geo_rep_tf.training.trainer import Trainer, TrainerConfig, TrainingError
 RUN_TINY = os.path.join(os.path.dirname(__file__), 'run_tiny.py')
 
 
-def _tiny_rep_task(protocol_dir, variant='dg'):
+def _tiny_rep_task(protocol_dir, variant='dg', medium='map'):
   return representation_task.RepresentationTask(
       representation_task.RepresentationConfig(
           protocol_dir=protocol_dir, variant=variant, virtual_fraction=0.5,
-          num_points=8, base_filters=4, depth=2, global_batch_size=16))
+          num_points=8, base_filters=4, depth=2, global_batch_size=16,
+          medium=medium, coords_hidden=32))
 
 
 def _cfg(model_dir, steps, **kw):
@@ -51,10 +52,32 @@ def test_representation_loss_falls_on_real_pairs(tiny_protocol, tmp_path):
   tags = set(acc.Tags()['tensors'])
   for tag in ('loss/total', 'loss/reconstruction', 'loss/consistency',
               'loss/reconstruction_reverse', 'learning_rate', 'examples_per_s',
-              'maps/source_target_synthesized', 'latent/G_VERTEX'):
+              'maps/source_target_synthesized', 'latent/G_VERTEX',
+              'latent/variance_share_y', 'latent/rotation_consistent_share'):
     assert tag in tags, tag
   steps = [e.step for e in acc.Tensors('loss/total')]
   assert steps == [10, 20, 30]
+
+
+def test_coords_representation_draws_skeletons_in_tensorboard(tiny_protocol,
+                                                              tmp_path):
+  trainer = Trainer(_tiny_rep_task(tiny_protocol, medium='coords'),
+                    _cfg(tmp_path, 10, steps_per_loop=10, learning_rate=3e-3,
+                         image_summaries_every=10), log=lambda s: None)
+  trainer.train()
+  acc = event_accumulator.EventAccumulator(
+      str(tmp_path / 'train'), size_guidance={'tensors': 0})
+  acc.Reload()
+  tags = set(acc.Tags()['tensors'])
+  assert {'coords/source_target_synthesized', 'latent/G_VERTEX',
+          'latent/variance_share_x', 'loss/consistency'} <= tags
+  assert 'maps/source_target_synthesized' not in tags
+  # One image per example: width, height, then the PNG of the three
+  # skeletons side by side.
+  image = acc.Tensors('coords/source_target_synthesized')[0]
+  png = tf.make_ndarray(image.tensor_proto)[2]
+  decoded = tf.io.decode_png(png).numpy()
+  assert decoded.shape[1] > 2.5 * decoded.shape[0] and decoded.max() > 0
 
 
 def test_regressor_loss_falls_and_reports_mpjpe(tiny_protocol, tmp_path):
