@@ -53,7 +53,7 @@ flags.DEFINE_string('latent_cache_dir', None, 'Regressors on G: where the G '
 flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
                      'centred and scaled (statistics from training '
                      '2D, stored with the regressor).')
-flags.DEFINE_enum('latent_scale', 'coordinate', ['coordinate', 'vector'],
+flags.DEFINE_enum('latent_scale', 'vector', ['vector', 'coordinate'],
                   'Regressors on G: the standardised G has unit mean square '
                   'per coordinate, or unit RMS norm as a whole vector (the '
                   'size of the normalised 2D Baseline#1 sees).')

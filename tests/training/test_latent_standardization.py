@@ -36,7 +36,8 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
                                                         tmp_path):
   rep_dir = str(tmp_path / 'rep')
   train_tiny_representation(tiny_protocol, rep_dir, steps=4)
-  trainer = _trainer(tiny_protocol, rep_dir, str(tmp_path / 'reg'), True)
+  trainer = _trainer(tiny_protocol, rep_dir, str(tmp_path / 'reg'), True,
+                     latent_scale='coordinate')
   layer = trainer.model.standardizer
   # The statistics standardise the G of the training samples' 2D.
   kp = rt.latent_statistics_keypoints(trainer.task.config)
@@ -71,7 +72,9 @@ def test_vector_scale_reaches_the_statistics_and_is_checked(tiny_protocol,
   kp = rt.latent_statistics_keypoints(trainer.task.config)
   z = layer(latent_cache.encode_latents(trainer.model.representation,
                                         kp)).numpy()
-  # The whole standardised G has unit RMS norm.
+  # The whole standardised G has unit RMS norm (the default unit).
+  assert RegressorConfig(protocol_dir=tiny_protocol,
+                         regressor='baseline1').latent_scale == 'vector'
   np.testing.assert_allclose((z ** 2).sum((1, 2)).mean(), 1.0, rtol=1e-3)
   with pytest.raises(ArgumentError, match='latent_scale'):
     RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
