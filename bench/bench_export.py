@@ -14,14 +14,14 @@ tools/export.py does), then times, in one process:
   lifter.*.size_bytes                         file (SavedModel: directory)
   lifter.tflite_*.max_abs_diff_mm             from the verification
 Each figure is the median over windows (latency: per call). Without
---model_dir two lifters are timed: `lifter`, the committed default
-(models/pretrained/lifter: the full method's CPU-sized BL+DG+AUG encoder,
-base_filters 8, and Baseline#1 + G, trained), and `lifter_paper`, the same
-kind at the paper's size with random weights (speed does not depend on the
-weights): Regression#1 (FC 1024, 48) on G from a BL+DG encoder
-(32-64-128-256-512 channels, M = 32, binary 64 x 64 maps), and `lifter_coords`, Regression#1 (FC 1024, 48) on G
-of a 'coords' representation at flags/rep_coords.cfg's size (MLP 32 -> 1024
--> 1024 -> 96, M = 32; random weights). Then, in the same
+--model_dir three lifters are timed: `lifter`, the committed default
+(models/pretrained/lifter: Regression#1 on G of the coords BL+DG+AUG
+encoder, trained); `lifter_paper`, the paper's map medium at the paper's
+size with random weights (speed does not depend on the weights):
+Regression#1 (FC 1024, 48) on G from a BL+DG encoder (32-64-128-256-512
+channels, M = 32, binary 64 x 64 maps); and `lifter_coords`, Regression#1
+(FC 1024, 48) on G of a 'coords' representation at flags/rep_coords.cfg's
+size (MLP 32 -> 1024 -> 1024 -> 96, M = 32; random weights). Then, in the same
 run, photo -> 3D end to end with the default lifter beside BlazePose alone
 (bench_end_to_end.measure: end_to_end.lift_overhead_ratio, goal <= 0.20;
 skipped with a reason when the BlazePose models are not fetched). Prints
@@ -177,8 +177,8 @@ def main():
   from geo_rep_tf.runs.loading import load_regressor_run
   model_dir = args.model_dir or committed.DEFAULT_LIFTER_DIR
   configs = [('lifter', f'run {os.path.relpath(model_dir, common.REPO)}'
-              + ('' if args.model_dir else ' (the committed default: the '
-                 'full method, CPU-sized encoder, base_filters 8)'),
+              + ('' if args.model_dir else ' (the committed default: '
+                 'Regression#1 on G of the coords full method)'),
               lambda: load_regressor_run(model_dir)[0])]
   if not args.model_dir:
     configs.append(

@@ -35,9 +35,9 @@ flags.DEFINE_string('hourglass_dir', None, 'Hourglass run directory '
 flags.DEFINE_string('lifter_dir', committed.DEFAULT_LIFTER_DIR,
                     'Lifter: a regressor run directory (config.json + '
                     'checkpoint), an exported lifter, or the name of a '
-                    'committed one: full (the default: the full method, G '
-                    'from the BL+DG+AUG encoder plus the 2D) or baseline1 '
-                    '(the same regressor on the 2D alone).')
+                    'committed one: full (the default: the full method, '
+                    'Regression#1 on G of the coords BL+DG+AUG encoder) or '
+                    'baseline1 (the same network on the 2D alone).')
 flags.DEFINE_boolean('lift', True, 'Lift to 3D (--nolift: 2D only).')
 flags.DEFINE_float('min_score', 0.5, 'Drop people scoring below this.',
                    lower_bound=0.0, upper_bound=1.0)

@@ -2,8 +2,9 @@
 
 They live in `models/` of a source checkout, beside the `geo_rep_tf`
 package: `models/pretrained/lifter` is the default lifter (the full method:
-G from the BL+DG+AUG encoder in `models/pretrained/representation`, plus
-the 2D) and `models/baseline1/lifter` the same regressor on the 2D alone.
+Regression#1 on G from the coords BL+DG+AUG encoder in
+`models/pretrained/representation`) and `models/baseline1/lifter` the same
+network on the 2D alone.
 They also answer to a name (`LIFTER_NAMES`): `full` and `baseline1`.
 
 An installed package (a wheel) does not carry `models/`: the paths below

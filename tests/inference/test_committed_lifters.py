@@ -31,13 +31,17 @@ def _config(lifter_dir):
 
 def test_the_default_lifter_is_the_full_method():
   reg = _config(committed.DEFAULT_LIFTER_DIR)['regressor']
-  assert reg['regressor'] == 'baseline1_g' and reg['noisy_2d']
+  # Regression#1 on G alone ("OursShallow"), trained on the noisy 2D.
+  assert reg['regressor'] == 'regression1' and reg['noisy_2d']
   rep_dir = os.path.join(committed.DEFAULT_LIFTER_DIR,
                          reg['representation_dir'])
   rep = _config(rep_dir)
-  # BL+DG+AUG: both directions with the consistency loss, virtual cameras.
+  # BL+DG+AUG on the coords medium, learnt from the noisy 2D: both
+  # directions with the consistency loss, virtual cameras.
   assert rep['variant'] == 'BL+DG+AUG'
   assert rep['representation']['variant'] == 'dg'
+  assert rep['representation']['medium'] == 'coords'
+  assert rep['representation']['noisy_2d']
   assert rep['representation']['consistency_weight'] > 0
   assert rep['representation']['virtual_fraction'] > 0
   base = _config(committed.BASELINE1_LIFTER_DIR)['regressor']
