@@ -78,6 +78,14 @@ def _mlp(hidden: int, out: int, prefix: str):
           keras.layers.Dense(out, name=f'{prefix}_out')]
 
 
+def _build_chain(layers, batch, width: int) -> None:
+  """Builds dense `layers` in order on [batch, width] inputs."""
+  shape = [batch, width]
+  for layer in layers:
+    layer.build(shape)
+    shape = [batch, layer.units]
+
+
 @keras.saving.register_keras_serializable(package='geo_rep_tf')
 class CoordsEncoder(keras.layers.Layer):
   """Standardised 2D [B, 16, 2] -> G [B, M, 3] by an MLP.
@@ -98,10 +106,7 @@ class CoordsEncoder(keras.layers.Layer):
     self.dense = _mlp(hidden, 3 * num_points, 'enc')
 
   def build(self, input_shape):
-    shape = [input_shape[0], NUM_JOINTS * 2]
-    for layer in self.dense:
-      layer.build(shape)
-      shape = [input_shape[0], layer.units]
+    _build_chain(self.dense, input_shape[0], NUM_JOINTS * 2)
     self.built = True
 
   def call(self, coords, training=None):
@@ -136,10 +141,7 @@ class CoordsDecoder(keras.layers.Layer):
     self.dense = _mlp(hidden, NUM_JOINTS * 2, 'dec')
 
   def build(self, input_shape):
-    shape = [input_shape[0], 3 * self.num_points]
-    for layer in self.dense:
-      layer.build(shape)
-      shape = [input_shape[0], layer.units]
+    _build_chain(self.dense, input_shape[0], 3 * self.num_points)
     self.built = True
 
   def call(self, latent, training=None):
