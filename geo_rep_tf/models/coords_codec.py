@@ -1,10 +1,9 @@
 """The `coords` skeleton medium: MLP encoder and decoder on normalised 2D.
 
 The paper draws each 2D skeleton as 15 binary 64 x 64 bone maps and encodes
-them with a U-Net. Snapping exact 2D to a 64-pixel grid over each pose's own
-crop costs a regressor about a fifth of its accuracy before any learning
-(docs/design.md "Skeleton media"), so the `coords` medium keeps the 2D as
-numbers: the 16 keypoints normalised as Baseline#1 sees them
+them with a U-Net. The 64-pixel grid over each pose's own crop quantises the
+2D before any learning (docs/design.md "Skeleton media"), so the `coords`
+medium keeps the 2D as numbers: the 16 keypoints normalised as Baseline#1 sees them
 (`geometry.normalization.normalize_keypoints_2d`), z-scored per coordinate
 with statistics of unlabelled training 2D (`CoordsStandardizer`), read by
 an MLP encoder into G [M, 3] and drawn back by an MLP decoder. The rotation
