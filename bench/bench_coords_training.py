@@ -11,7 +11,8 @@ whose total test loss is within --flat_tolerance (relative) of the final
 one. Adds the figures under `train_coords_representation` to
 bench/results/training.json (the file's other entries are kept):
   wall_s                total wall time of the run (process start to exit)
-  wall_s_to_flat        wall time until the first flat evaluation
+  wall_s_to_flat        wall time until the first flat evaluation (null:
+                        never flat)
   curve                 [step, wall_s, test total loss] per evaluation
   goal_wall_s           900 (15 minutes on 2 cores); goal_met
 plus the 1/5/15-minute load averages before and after (the machine is
@@ -36,12 +37,13 @@ _EVAL = re.compile(r'eval @ (\d+):.* total ([0-9.e+-]+)')
 
 
 def flat_point(curve, tolerance):
-  """Index of the first (step, wall_s, loss) within tolerance of the last."""
-  final = curve[-1][2]
-  for i, (_, _, loss) in enumerate(curve):
-    if abs(loss - final) <= tolerance * abs(final):
+  """Index of the first (step, wall_s, loss) whose loss changed by less than
+  `tolerance` (relative) since the previous one; None if none did."""
+  for i in range(1, len(curve)):
+    before, loss = curve[i - 1][2], curve[i][2]
+    if abs(loss - before) < tolerance * abs(before):
       return i
-  return len(curve) - 1
+  return None
 
 
 def main():
@@ -82,9 +84,11 @@ def main():
   entry = dict(
       flagfile=os.path.relpath(args.flagfile, common.REPO),
       protocol_dir=args.protocol_dir, wall_s=round(wall, 1),
-      wall_s_to_flat=curve[i][1], step_flat=curve[i][0], curve=curve,
+      wall_s_to_flat=None if i is None else curve[i][1],
+      step_flat=None if i is None else curve[i][0], curve=curve,
       flat_tolerance=args.flat_tolerance, peak_rss_gib=round(rss.peak_gib, 2),
-      goal_wall_s=GOAL_WALL_S, goal_met=bool(curve[i][1] <= GOAL_WALL_S),
+      goal_wall_s=GOAL_WALL_S,
+      goal_met=i is not None and curve[i][1] <= GOAL_WALL_S,
       load_before=load_before,
       load_after=[round(x, 2) for x in os.getloadavg()],
       date=time.strftime('%Y-%m-%d %H:%M:%S'))
