@@ -77,16 +77,46 @@ def _mlp(hidden: int, out: int, prefix: str):
           keras.layers.Dense(out, name=f'{prefix}_out')]
 
 
-def _build_chain(layers, batch, width: int) -> None:
-  """Builds dense `layers` in order on [batch, width] inputs."""
-  shape = [batch, width]
-  for layer in layers:
-    layer.build(shape)
-    shape = [batch, layer.units]
+class _CoordsMLP(keras.layers.Layer):
+  """Two hidden ReLU layers and a linear output, flat in, reshaped out."""
+
+  PREFIX = KEY = None  # Set by the subclasses.
+
+  def __init__(self, num_points: int, hidden: int = DEFAULT_HIDDEN, **kwargs):
+    super().__init__(**kwargs)
+    _check_size('num_points', num_points)
+    _check_size('coords_hidden', hidden)
+    self.num_points = num_points
+    self.hidden = hidden
+    self.dense = _mlp(hidden, int(np.prod(self._out_shape())), self.PREFIX)
+
+  def _in_width(self) -> int:
+    raise NotImplementedError
+
+  def _out_shape(self):
+    raise NotImplementedError
+
+  def build(self, input_shape):
+    shape = [input_shape[0], self._in_width()]
+    for layer in self.dense:
+      layer.build(shape)
+      shape = [input_shape[0], layer.units]
+    self.built = True
+
+  def call(self, x, training=None):
+    x = tf.reshape(x, [-1, self._in_width()])
+    for layer in self.dense:
+      x = layer(x)
+    return {self.KEY: tf.reshape(x, [-1, *self._out_shape()])}
+
+  def get_config(self):
+    config = super().get_config()
+    config.update(num_points=self.num_points, hidden=self.hidden)
+    return config
 
 
 @keras.saving.register_keras_serializable(package='geo_rep_tf')
-class CoordsEncoder(keras.layers.Layer):
+class CoordsEncoder(_CoordsMLP):
   """Standardised 2D [B, 16, 2] -> G [B, M, 3] by an MLP.
 
   Args:
@@ -96,32 +126,17 @@ class CoordsEncoder(keras.layers.Layer):
   Returns (call): dict with 'latent' [B, M, 3].
   """
 
-  def __init__(self, num_points: int, hidden: int = DEFAULT_HIDDEN, **kwargs):
-    super().__init__(**kwargs)
-    _check_size('num_points', num_points)
-    _check_size('coords_hidden', hidden)
-    self.num_points = num_points
-    self.hidden = hidden
-    self.dense = _mlp(hidden, 3 * num_points, 'enc')
+  PREFIX, KEY = 'enc', 'latent'
 
-  def build(self, input_shape):
-    _build_chain(self.dense, input_shape[0], NUM_JOINTS * 2)
-    self.built = True
+  def _in_width(self):
+    return NUM_JOINTS * 2
 
-  def call(self, coords, training=None):
-    x = tf.reshape(coords, [-1, NUM_JOINTS * 2])
-    for layer in self.dense:
-      x = layer(x)
-    return {'latent': tf.reshape(x, [-1, self.num_points, 3])}
-
-  def get_config(self):
-    config = super().get_config()
-    config.update(num_points=self.num_points, hidden=self.hidden)
-    return config
+  def _out_shape(self):
+    return (self.num_points, 3)
 
 
 @keras.saving.register_keras_serializable(package='geo_rep_tf')
-class CoordsDecoder(keras.layers.Layer):
+class CoordsDecoder(_CoordsMLP):
   """G [B, M, 3] -> standardised 2D [B, 16, 2] by an MLP.
 
   Args:
@@ -131,25 +146,10 @@ class CoordsDecoder(keras.layers.Layer):
   Returns (call): dict with 'coords' [B, 16, 2].
   """
 
-  def __init__(self, num_points: int, hidden: int = DEFAULT_HIDDEN, **kwargs):
-    super().__init__(**kwargs)
-    _check_size('num_points', num_points)
-    _check_size('coords_hidden', hidden)
-    self.num_points = num_points
-    self.hidden = hidden
-    self.dense = _mlp(hidden, NUM_JOINTS * 2, 'dec')
+  PREFIX, KEY = 'dec', 'coords'
 
-  def build(self, input_shape):
-    _build_chain(self.dense, input_shape[0], 3 * self.num_points)
-    self.built = True
+  def _in_width(self):
+    return 3 * self.num_points
 
-  def call(self, latent, training=None):
-    x = tf.reshape(latent, [-1, 3 * self.num_points])
-    for layer in self.dense:
-      x = layer(x)
-    return {'coords': tf.reshape(x, [-1, NUM_JOINTS, 2])}
-
-  def get_config(self):
-    config = super().get_config()
-    config.update(num_points=self.num_points, hidden=self.hidden)
-    return config
+  def _out_shape(self):
+    return (NUM_JOINTS, 2)
