@@ -15,7 +15,8 @@ def requirements():
 TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
          'train_regressor', 'train_hourglass', 'evaluate', 'export',
          'fetch_models', 'infer', 'interpolate', 'run_experiment',
-         'compare_lifters', 'probe_representation']
+         'compare_lifters', 'probe_representation', 'report_representation',
+         'collect_data_efficiency']
 
 setup(
     name='geo_rep_tf',
@@ -24,9 +25,13 @@ setup(
                  'representation (Chen et al., CVPR 2019) in TF2/Keras 3'),
     python_requires='>=3.10',
     packages=find_packages(include=['geo_rep_tf', 'geo_rep_tf.*']) +
-    ['geo_rep_tf_tools'],
-    package_dir={'geo_rep_tf_tools': 'tools'},
-    package_data={'geo_rep_tf.geometry': ['h36m_cameras.json']},
+    ['geo_rep_tf_tools', 'geo_rep_tf_models'],
+    # The committed lifters (models/) travel with an installed package, so
+    # `geo-rep-infer photo.jpg` works from anywhere (geo_rep_tf.runs.committed).
+    package_dir={'geo_rep_tf_tools': 'tools', 'geo_rep_tf_models': 'models'},
+    package_data={'geo_rep_tf.geometry': ['h36m_cameras.json'],
+                  'geo_rep_tf_models': ['*/README.md', '*/*/checkpoint',
+                                        '*/*/ckpt-*', '*/*/config.json']},
     install_requires=requirements(),
     extras_require={'dev': ['pytest==9.2.0', 'hypothesis==6.170.17']},
     entry_points={'console_scripts': [

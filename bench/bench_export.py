@@ -24,8 +24,10 @@ channels, M = 32, binary 64 x 64 maps); and `lifter_coords`, Regression#1
 size (MLP 32 -> 1024 -> 1024 -> 96, M = 32; random weights). Then, in the same
 run, photo -> 3D end to end with the default lifter beside BlazePose alone
 (bench_end_to_end.measure: end_to_end.lift_overhead_ratio, goal <= 0.20;
-skipped with a reason when the BlazePose models are not fetched). Prints
-JSON and writes bench/results/export.json.
+skipped with a reason when the BlazePose models are not fetched), and the
+video smoothing figures of bench/bench_video_smoothing.py (video.*: jitter
+on a still clip, goal <= 2 mm per joint per frame; lag on real motion).
+Prints JSON and writes bench/results/export.json.
 Goals (2 cores): TFLite lifting <= 2 ms per pose; the coords lifter
 <= 0.5 ms per pose (lifter_coords.goal_met).
 """
@@ -203,6 +205,8 @@ def main():
                                              model_dir))
     except GeoRepError as e:  # BlazePose models not fetched.
       result['end_to_end.skipped'] = str(e)
+  from bench import bench_video_smoothing
+  result.update(bench_video_smoothing.measure(args.model_dir))
   result.update({
       'models': models,
       'tflite_threads': args.threads,

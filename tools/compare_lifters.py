@@ -40,7 +40,7 @@ flags.DEFINE_string('models_dir', None, 'BlazePose model cache (default: '
 flags.DEFINE_integer('tiles', 2, 'BlazePose detector tiles (as infer).',
                      lower_bound=1)
 flags.DEFINE_float('min_score', 0.5, 'Drop people scoring below this.',
-                   lower_bound=0.0)
+                   lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_string('out', None, 'JSON output path.')
 flags.mark_flag_as_required('lifters')
 

@@ -15,6 +15,7 @@ is evaluated the same way on all four cameras of --protocol_dir, which it
 needs. Prints the tables and writes the JSON atomically.
 """
 
+import dataclasses
 import os
 import tempfile
 
@@ -30,7 +31,7 @@ from geo_rep_tf.runs.evaluation import evaluate_loaded_lifter, evaluate_run
 from geo_rep_tf.runs.latent_cache import LatentCache, latent_cache_dir
 from geo_rep_tf.runs.lifter import load_lifter
 from geo_rep_tf.runs.loading import load_regressor_run
-from geo_rep_tf.utils.files import write_json
+from geo_rep_tf.utils.files import check_output_file, write_json
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('model_dirs', None, 'Lifters to evaluate: regressor runs, '
@@ -59,35 +60,49 @@ flags.DEFINE_integer('batch_size', 1024, 'Samples per prediction call.',
 flags.mark_flag_as_required('model_dirs')
 
 
-def _evaluate_all(protocol_dir, split, dataset):
+def _lifters(protocol_dir):
+  """(path, loaded regressor run or None, protocol) per --model_dirs entry.
+
+  The protocol is --protocol_dir, else the one a regressor run trained on
+  (None for a packed lifter that names none, and for exported lifters).
+  """
+  out = []
+  for d in FLAGS.model_dirs:
+    if not os.path.exists(d):
+      raise ArgumentError(f'--model_dirs={d}: no such file or directory')
+    if not os.path.isfile(os.path.join(d, 'config.json')):
+      out.append((d, None, protocol_dir))  # export dir, SavedModel, .tflite
+      continue
+    # Keras names dropout seed generators from a process-wide counter, and
+    # checkpoints hold variables by path: load each run as in a fresh process.
+    keras.backend.clear_session()
+    model, cfg = load_regressor_run(d, protocol_dir)
+    own = cfg.protocol_dir if cfg.protocol_dir and os.path.isdir(
+        cfg.protocol_dir) else None
+    out.append((d, (model, cfg), protocol_dir or own))
+  return out
+
+
+def _evaluate_all(lifters, split, dataset, protocol_dir=None):
+  """Evaluates every lifter on `protocol_dir` (None: each one's own)."""
   records = []
   cameras = (list(cli_flags.cameras_flag_value(','.join(FLAGS.cameras)))
              if FLAGS.cameras else None)
   # Runs sharing a representation encode each split once, and later calls
   # read that G from the representation's latent_cache/.
   latent_cache = LatentCache(log=print)
-  for d in FLAGS.model_dirs:
-    if not os.path.exists(d):
-      raise ArgumentError(f'--model_dirs={d}: no such file or directory')
-    if not os.path.isfile(os.path.join(d, 'config.json')):
-      # An export directory, SavedModel or .tflite file: the one Lifter.
-      if not protocol_dir:
-        raise ArgumentError(f'--model_dirs={d} is not a regressor run (no '
-                            'config.json): evaluating an exported lifter '
-                            'needs --protocol_dir')
-      record = evaluate_loaded_lifter(load_lifter(d), protocol_dir,
+  for d, run, own_protocol in lifters:
+    where = protocol_dir or own_protocol
+    if run is None:
+      record = evaluate_loaded_lifter(load_lifter(d), where,
                                       FLAGS.inputs, cameras, split,
                                       FLAGS.limit or None, FLAGS.batch_size)
-      record['dataset'] = dataset
-      records.append(record)
-      continue
-    # Keras names dropout seed generators from a process-wide counter, and
-    # checkpoints hold variables by path: load each run as in a fresh process.
-    keras.backend.clear_session()
-    model, cfg = load_regressor_run(d, protocol_dir)
-    record = evaluate_run(model, cfg, d, FLAGS.inputs, cameras, split,
-                          FLAGS.limit or None, FLAGS.batch_size, latent_cache,
-                          latent_cache_dir(cfg))
+    else:
+      model, cfg = run
+      cfg = dataclasses.replace(cfg, protocol_dir=where)
+      record = evaluate_run(model, cfg, d, FLAGS.inputs, cameras, split,
+                            FLAGS.limit or None, FLAGS.batch_size,
+                            latent_cache, latent_cache_dir(cfg))
     record['dataset'] = dataset
     records.append(record)
   return records
@@ -107,15 +122,34 @@ def main(argv):
     if name not in evaluator.INPUTS:
       raise ArgumentError(
           f'--inputs must be among {evaluator.INPUTS}, got {name!r}')
-  records = _evaluate_all(FLAGS.protocol_dir, FLAGS.split, 'protocol')
-  _print(f'{FLAGS.split} split of {records[0]["protocol_dir"]}', records)
-  out = dict(records=records)
+  if FLAGS.out:
+    check_output_file(FLAGS.out, '--out')
+  lifters = _lifters(FLAGS.protocol_dir)
+  without = [(d, run) for d, run, p in lifters if not p]
+  if without and not FLAGS.bvh_dir:
+    d, run = without[0]
+    what = ('a regressor run whose protocol is not on this machine' if run
+            else 'not a regressor run (no config.json), so it is read as an '
+            'exported lifter')
+    raise ArgumentError(f'--model_dirs={d} is {what}; evaluating it needs '
+                        '--protocol_dir (or --bvh_dir for BVH clips only)')
+  without = [d for d, _ in without]
+  out = dict(records=[])
+  if without:
+    print(f'{", ".join(without)}: no prepared protocol (--protocol_dir); '
+          'every lifter is evaluated on the --bvh_dir clips only')
+  on_protocol = [l for l in lifters if l[2]]
+  if on_protocol and not without:
+    records = _evaluate_all(on_protocol, FLAGS.split, 'protocol')
+    _print(f'{FLAGS.split} split of {records[0]["protocol_dir"]}', records)
+    out['records'] = records
   if FLAGS.bvh_dir:
     with tempfile.TemporaryDirectory() as tmp:
       bvh_dir = FLAGS.bvh_protocol_dir or os.path.join(tmp, 'protocol')
       manifest = protocol.bvh_protocol(FLAGS.bvh_dir, bvh_dir, FLAGS.rig)
       counts = manifest['counts']['test']
-      bvh_records = _evaluate_all(bvh_dir, 'test', f'bvh:{FLAGS.bvh_dir}')
+      bvh_records = _evaluate_all(lifters, 'test', f'bvh:{FLAGS.bvh_dir}',
+                                  bvh_dir)
     for r in bvh_records:
       r['protocol_dir'] = FLAGS.bvh_protocol_dir
     _print(f'BVH clips {FLAGS.bvh_dir} ({counts["clips"]} clips, '

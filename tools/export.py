@@ -20,6 +20,7 @@ import os
 from absl import flags
 
 from geo_rep_tf import cli
+from geo_rep_tf.export import layout
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('model_dir', None, 'Regressor run to export.')
@@ -56,9 +57,7 @@ def main(argv):
   _check_run_dir('model_dir', FLAGS.model_dir)
   if FLAGS.hourglass_dir:
     _check_run_dir('hourglass_dir', FLAGS.hourglass_dir)
-  if os.path.lexists(FLAGS.out_dir) and not FLAGS.overwrite:
-    cli.fail(f'--out_dir={FLAGS.out_dir}: already exists (--overwrite '
-             'replaces it)')
+  layout.check_out_dir(FLAGS.out_dir, FLAGS.overwrite)
   # pylint: disable=g-import-not-at-top
   from geo_rep_tf.export import exporter
   from geo_rep_tf.runs.loading import load_hourglass_run, load_regressor_run

@@ -15,6 +15,7 @@ from absl import flags
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference import model_store
 from geo_rep_tf import cli
+from geo_rep_tf.utils.files import check_output_dir
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string('models_dir', None, 'Cache directory (default: '
@@ -26,6 +27,8 @@ flags.DEFINE_boolean('force', False, 'Fetch even if the cache is complete.')
 
 def main(argv):
   del argv
+  if FLAGS.models_dir:
+    check_output_dir(FLAGS.models_dir, '--models_dir')
   paths = model_store.fetch_blazepose(FLAGS.models_dir, wheel=FLAGS.wheel,
                                       force=FLAGS.force)
   for kind, path in sorted(paths.items()):

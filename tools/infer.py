@@ -8,6 +8,9 @@ it writes <name>.json (docs/infer_schema.md: per person the 16 joints' 2D in
 pixels with confidences and the root-relative 3D pose in mm, camera frame)
 and, unless --nodraw, <name>.png (2D skeletons over the image, 3D poses from
 two viewpoints) or, for a video, <name>.mp4 and a picture of its first frame.
+A video also gets <name>.jsonl (one frame's JSON per line, written as the
+frames come), and its people are tracked (`track_id`) and smoothed over time
+by causal One Euro filters (--nosmooth: each frame alone).
 
 2D backends: blazepose (MediaPipe's pretrained BlazePose run with LiteRT;
 fetch the models once with tools/fetch_models.py) or hourglass (our stacked
@@ -20,8 +23,10 @@ from absl import flags
 
 from geo_rep_tf.inference import defaults
 from geo_rep_tf.inference import infer_lib
+from geo_rep_tf.inference import smoothing
 from geo_rep_tf import cli
 from geo_rep_tf.runs import committed
+from geo_rep_tf.utils.files import check_output_dir
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list('inputs', None, 'Images, videos or folders.')
@@ -54,18 +59,39 @@ flags.DEFINE_integer('video_every', 1, 'Keep every n-th video frame.',
                      lower_bound=1)
 flags.DEFINE_integer('max_frames', 0, 'Frames per video (0: all).',
                      lower_bound=0)
+flags.DEFINE_boolean('smooth', True, 'Videos: track people and smooth their '
+                     '2D and 3D over time with causal One Euro filters '
+                     '(photos are never smoothed).')
+flags.DEFINE_float('smooth_min_cutoff', smoothing.DEFAULT_2D.min_cutoff,
+                   '2D filter cutoff at rest (Hz): lower is smoother.',
+                   lower_bound=1e-3)
+flags.DEFINE_float('smooth_beta', smoothing.DEFAULT_2D.beta, '2D filter: '
+                   'cutoff rise per box diagonal / s of speed (higher: less '
+                   'lag in fast motion).', lower_bound=0.0)
+flags.DEFINE_float('smooth_3d_min_cutoff', smoothing.DEFAULT_3D.min_cutoff,
+                   '3D filter cutoff at rest (Hz).', lower_bound=1e-3)
+flags.DEFINE_float('smooth_3d_beta', smoothing.DEFAULT_3D.beta, '3D filter: '
+                   'cutoff rise per mm / s of speed.', lower_bound=0.0)
 flags.mark_flag_as_required('inputs')
 
 
 def main(argv):
   del argv
+  check_output_dir(FLAGS.output_dir, '--output_dir')
+  if FLAGS.models_dir:
+    check_output_dir(FLAGS.models_dir, '--models_dir')
   config = infer_lib.InferConfig(
       inputs=FLAGS.inputs, output_dir=FLAGS.output_dir, backend=FLAGS.backend,
       models_dir=FLAGS.models_dir, hourglass_dir=FLAGS.hourglass_dir,
       lifter_dir=FLAGS.lifter_dir if FLAGS.lift else None,
       min_score=FLAGS.min_score, max_people=FLAGS.max_people,
       tiles=FLAGS.tiles, roi_passes=FLAGS.roi_passes, draw=FLAGS.draw,
-      video_every=FLAGS.video_every, max_frames=FLAGS.max_frames)
+      video_every=FLAGS.video_every, max_frames=FLAGS.max_frames,
+      smooth=FLAGS.smooth,
+      smooth_2d=smoothing.OneEuroConfig(FLAGS.smooth_min_cutoff,
+                                        FLAGS.smooth_beta),
+      smooth_3d=smoothing.OneEuroConfig(FLAGS.smooth_3d_min_cutoff,
+                                        FLAGS.smooth_3d_beta))
   infer_lib.run(config)
 
 

@@ -31,6 +31,7 @@ from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.experiments import ablation, registry, runner, table1
 from geo_rep_tf.experiments.spec import ExperimentOptions
+from geo_rep_tf.utils.files import check_output_dir
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum('experiment', None, list(registry.EXPERIMENTS),
@@ -98,6 +99,7 @@ def _shared_args(flagfile, extra):
 
 def main(argv):
   del argv
+  check_output_dir(FLAGS.out_dir, '--out_dir')
   options = ExperimentOptions(
       representation_dir=FLAGS.representation_dir,
       representation_dirs=cli_flags.name_value_pairs(

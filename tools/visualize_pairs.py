@@ -20,6 +20,7 @@ from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.geometry import cameras, rotations, skeleton_maps
 from geo_rep_tf.geometry import virtual_cameras as vc
 from geo_rep_tf import cli
+from geo_rep_tf.utils.files import check_output_file
 from geo_rep_tf.viz import figures
 
 _PROTOCOL_DIR = flags.DEFINE_string('protocol_dir', 'work_dirs/bandai_h36m',
@@ -58,6 +59,7 @@ def _rows_for_frame(f, seed):
 
 def main(argv):
   del argv
+  check_output_file(_OUT.value, '--out')
   frames = pipeline.frame_dataset(_PROTOCOL_DIR.value, _SPLIT.value)
   manifest = load_manifest(_PROTOCOL_DIR.value)
   n_frames = manifest['counts'][_SPLIT.value]['frames_kept']

@@ -23,6 +23,7 @@ from absl import flags as absl_flags  # noqa: E402
 from geo_rep_tf.errors import GeoRepError  # noqa: E402
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C'd command
 
 
 def fail(message: str) -> None:
@@ -49,6 +50,11 @@ def run(main: Callable[[List[str]], None]) -> None:
       main(argv)
     except GeoRepError as e:
       fail(str(e))
+    except KeyboardInterrupt:
+      # Outputs go to temporary paths renamed when complete (checkpoints
+      # by their manager), so an interrupted tool leaves no partial file.
+      sys.stderr.write('error: interrupted (Ctrl-C)\n')
+      sys.exit(INTERRUPTED)
     except Exception as e:  # pylint: disable=broad-except
       # A file damaged after its checks (a TFRecord or checkpoint changed
       # under a running job) reaches us as tf.errors.DataLossError.

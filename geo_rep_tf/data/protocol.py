@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import signal
 import os
 import shutil
 import time
@@ -78,6 +79,13 @@ class ProtocolConfig:
     if self.shard_frames < 1 or self.num_workers < 1 or self.limit_clips < 0:
       raise ArgumentError('shard_frames and num_workers must be >= 1 and '
                           'limit_clips >= 0')
+
+
+def _ignore_interrupts() -> None:
+  """Pool workers leave Ctrl-C (SIGINT to the whole process group) to the
+  main process, which terminates them and removes the partial output; a
+  worker that died of it mid-task would leave the pool waiting forever."""
+  signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _load_clip(args) -> Tuple[str, int, Optional[np.ndarray], Optional[str]]:
@@ -160,7 +168,8 @@ class _ShardWriter:
 def build_protocol(source: str, out_dir: str,
                    config: ProtocolConfig = ProtocolConfig(),
                    rig_path: Optional[str] = None,
-                   progress: Optional[Callable[[int, int, int], None]] = None
+                   progress: Optional[Callable[[int, int, int], None]] = None,
+                   required_splits: Tuple[str, ...] = ('train', 'test')
                    ) -> Dict:
   """Builds the protocol from BVH files and/or archives.
 
@@ -172,6 +181,8 @@ def build_protocol(source: str, out_dir: str,
     config: protocol settings.
     rig_path: camera rig JSON (default: the shipped Human3.6M calibration).
     progress: called as progress(bytes_done, bytes_total, clips_done).
+    required_splits: splits that must receive frames (a protocol without
+      training frames would train on nothing).
 
   Returns:
     The manifest dict (also written to out_dir/manifest.json).
@@ -202,7 +213,8 @@ def build_protocol(source: str, out_dir: str,
   pool = None
   try:
     if config.num_workers > 1:
-      pool = multiprocessing.get_context('fork').Pool(config.num_workers)
+      pool = multiprocessing.get_context('fork').Pool(
+          config.num_workers, initializer=_ignore_interrupts)
       results = pool.imap(_load_clip, jobs, chunksize=4)
     else:
       results = map(_load_clip, jobs)
@@ -225,6 +237,15 @@ def build_protocol(source: str, out_dir: str,
   if not any(c['frames_kept'] for c in counts.values()):
     shutil.rmtree(work, ignore_errors=True)
     raise DataError('no frame is visible in any camera after filtering', source)
+  for split in required_splits:
+    if not counts[split]['frames_kept']:
+      shutil.rmtree(work, ignore_errors=True)
+      which = ('is one of the test styles' if split == 'train' else
+               'is a training style')
+      raise DataError(
+          f'the {split} split would be empty: every clip\'s style {which} '
+          f'(test styles: {", ".join(config.test_styles)}; clip names end '
+          '<action>_<style>_<take>)', source)
   manifest = dict(
       config=dataclasses.asdict(config), source=os.path.abspath(source),
       counts=counts, shards={s: w.files for s, w in writers.items()},
@@ -294,4 +315,4 @@ def bvh_protocol(source: str, out_dir: str, rig: str = 'auto',
                   for n in bvh_sources.clip_names(path))
   config = dataclasses.replace(config, test_styles=tuple(sorted(styles)),
                                rig=rig)
-  return build_protocol(source, out_dir, config)
+  return build_protocol(source, out_dir, config, required_splits=('test',))

@@ -52,7 +52,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from geo_rep_tf.data import bvh, bvh_kinematics
+from geo_rep_tf.data import body_sanity, bvh, bvh_kinematics
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.geometry.joints import MODEL16
 
@@ -367,8 +367,8 @@ def to_model_world(positions: np.ndarray, joint_names: Sequence[str],
 
 
 def load_bvh_poses(source, rig: Union[str, RigMapping] = 'auto', *,
-                   name: Optional[str] = None, frame_step: int = 1
-                   ) -> Tuple[np.ndarray, float]:
+                   name: Optional[str] = None, frame_step: int = 1,
+                   check_body: bool = True) -> Tuple[np.ndarray, float]:
   """BVH -> 16 model joints in world mm, Z up: the one-call API.
 
   Args:
@@ -377,20 +377,84 @@ def load_bvh_poses(source, rig: Union[str, RigMapping] = 'auto', *,
       path or a `RigMapping`.
     name: the clip's name in messages when `source` is text.
     frame_step: keep every frame_step-th frame.
+    check_body: refuse a body that is not human after the rig's unit and
+      up axis (`body_sanity`: stature, left/right symmetry, head above the
+      pelvis in most frames). The rig's joint mapping must follow the BVH
+      hierarchy either way. For the built-in CMU namings the unit (inch or
+      CMU's ASF unit) is chosen from the bone lengths.
 
   Returns:
     poses: [F, 16, 3] float32, world mm, Z up.
     frame_time_s: seconds between two returned frames.
 
   Raises:
-    DataError: malformed BVH, unknown skeleton or a rig that does not fit.
+    DataError: malformed BVH, unknown skeleton, a rig that does not fit or
+      gives no human body (naming the rig field and a setting that fits).
   """
   clip = bvh.parse_bvh(source, name=name, frame_step=frame_step)
   if isinstance(rig, str) and rig == 'auto':
     mapping = detect_rig(clip.joint_names, path=clip.name)
   else:
     mapping = get_rig(rig)
+  where = None if mapping.source == 'built-in' else mapping.source
+  prefix = f'rig {mapping.name!r}: ' if where is None else ''
+  direct = {m: spec.joints[0] for m, spec in zip(MODEL16.names, mapping.joints)
+            if spec.extrapolate_mm is None and len(spec.joints) == 1}
+  problem = body_sanity.check_hierarchy(direct, clip.parents,
+                                        clip.joint_names)
+  if problem:
+    raise DataError(prefix + problem, where or clip.name)
   positions = bvh_kinematics.forward_kinematics(clip)
+  if mapping.name in CMU_UNIT_CHOICE and mapping.source == 'built-in':
+    mapping = _cmu_unit(mapping, positions, clip.joint_names, clip.name)
   poses = to_model_world(positions, clip.joint_names, mapping,
                          bvh_name=clip.name)
+  if check_body:
+    _check_body(positions, clip.joint_names, poses, mapping, prefix,
+                where or clip.name)
   return poses, clip.kept_frame_time
+
+
+# The CMU namings are written in inches by some tools and in CMU's own ASF
+# unit (1/0.45 inch) by others: the built-in rigs take whichever gives the
+# more typical stature.
+CMU_UNIT_CHOICE = {'cmu': ('cmu', 'inch'), 'cmu_hip': ('inch', 'cmu')}
+
+
+def _cmu_unit(mapping: RigMapping, positions: np.ndarray,
+              joint_names: Sequence[str], bvh_name: str) -> RigMapping:
+  """`mapping` with the unit among CMU_UNIT_CHOICE that fits best."""
+  best = None
+  for unit in CMU_UNIT_CHOICE[mapping.name]:
+    candidate = dataclasses.replace(mapping, unit=unit)
+    poses = to_model_world(positions, joint_names, candidate,
+                           bvh_name=bvh_name)
+    miss = abs(body_sanity.stature_mm(poses) / 1000.0 -
+               body_sanity.TYPICAL_STATURE_M)
+    if best is None or miss < best[0]:
+      best = (miss, candidate)
+  return best[1]
+
+
+def _check_body(positions: np.ndarray, joint_names: Sequence[str],
+                poses: np.ndarray, mapping: RigMapping, prefix: str,
+                where: str) -> None:
+  """Raises DataError when the rig gives no human body (body_sanity)."""
+  # Head height with the other up axis: a Y-up reading is (x, -z, y) of
+  # the file, so the file's z (the other reading's up) is -y here.
+  other_z = -poses[..., 1] if mapping.up_axis == 'y' else poses[..., 1]
+  other = np.stack([poses[..., 0], poses[..., 2], other_z], axis=-1)
+  lo, hi = body_sanity.STATURE_RANGE_M
+  statures = {}
+  if not lo <= body_sanity.stature_mm(poses) / 1000.0 <= hi:
+    for unit, mm in MM_PER_UNIT.items():
+      if mm != mapping.mm_per_unit:
+        statures[unit] = body_sanity.stature_mm(to_model_world(
+            positions, joint_names, dataclasses.replace(mapping, unit=unit)
+        )) / 1000.0
+  found = body_sanity.check_body(
+      poses, unit_name=str(mapping.unit), up_axis=mapping.up_axis,
+      stature_other_units_m=statures,
+      up_fraction_other=body_sanity.head_up_fraction(other))
+  if found:
+    raise DataError(prefix + found[1], where)

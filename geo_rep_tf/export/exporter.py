@@ -28,7 +28,7 @@ import keras
 import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError, GeoRepError
-from geo_rep_tf.export import serving, verify
+from geo_rep_tf.export import layout, serving, verify
 from geo_rep_tf.geometry import joints
 from geo_rep_tf.runs.lifter import DEFAULT_CONFIDENCE_THRESHOLD
 from geo_rep_tf.utils.files import write_json
@@ -163,7 +163,8 @@ def export_lifter(lifter: keras.Model, out_dir: str, *,
       empty: SavedModel only).
     confidence_threshold: see `serving.ServingModule`.
     overwrite: replace an existing `out_dir` (only after the new export
-      passed verification).
+      passed verification, and only an earlier export: see
+      `layout.check_out_dir`).
     num_check: keypoint examples in the verification.
     seed: of the verification inputs.
     tolerances: overrides of `verify.TOLERANCES`.
@@ -175,7 +176,8 @@ def export_lifter(lifter: keras.Model, out_dir: str, *,
     'timings_s' added.
 
   Raises:
-    ArgumentError: bad arguments, or `out_dir` exists and not `overwrite`.
+    ArgumentError: bad arguments, or `out_dir` exists and is not an
+      earlier export replaced with `overwrite`.
     ExportError: conversion failed or the export did not verify.
   """
   log = log or (lambda _: None)
@@ -184,9 +186,7 @@ def export_lifter(lifter: keras.Model, out_dir: str, *,
     if p not in PRECISIONS:
       raise ArgumentError(f'precision must be in {PRECISIONS}, got {p!r}')
   out_dir = os.path.abspath(out_dir)
-  if os.path.lexists(out_dir) and not overwrite:
-    raise ArgumentError(f'{out_dir}: already exists (pass overwrite / '
-                        '--overwrite to replace it)')
+  layout.check_out_dir(out_dir, overwrite, flag='out_dir')
   parent = os.path.dirname(out_dir)
   os.makedirs(parent, exist_ok=True)
   module = serving.ServingModule(lifter, hourglass, confidence_threshold)

@@ -5,7 +5,7 @@ Signatures (inputs and outputs are named; N is any batch size):
 - `keypoints_to_pose3d` (also `serving_default`):
     keypoints_2d_px [N, 16, 2] float32, image pixels (x, y), model joint
     order (`geometry.joints`) -> pose_3d_mm [N, 16, 3] float32,
-    root-relative (pelvis at 0), mm, in the frame of the camera that saw the
+    root-relative (the graph subtracts the pelvis: exactly 0), mm, in the frame of the camera that saw the
     keypoints (x right, y down, z forward).
 - `keypoints_to_pose3d_with_confidence`: the same plus confidence [N, 16]
     float32 -> pose_3d_mm (identical to the one above: the confidence does
@@ -116,8 +116,17 @@ class ServingModule(tf.Module):
 
   def _keypoints_to_pose3d(self, keypoints_2d_px):
     keypoints_2d_px = _ensure_shape(keypoints_2d_px, KEYPOINTS_SPEC)
-    out = self.lifter(keypoints_2d_px, training=False)
-    return {'pose_3d_mm': tf.identity(out['pose_3d_mm'], name='pose_3d_mm')}
+    # A convolution in graph mode fails on an empty batch: run an empty
+    # batch as one row of zeros and return none of it (for N >= 1 the
+    # padding is an empty tensor).
+    n = tf.shape(keypoints_2d_px)[0]
+    padding = tf.zeros(tf.stack([tf.maximum(1 - n, 0), NUM_JOINTS, 2]))
+    pose = self.lifter(tf.concat([keypoints_2d_px, padding], 0),
+                       training=False)['pose_3d_mm'][:n]
+    # Regressors predict the pelvis too; the contract is root-relative, so
+    # the graph subtracts it (x - x: exactly 0 in every precision).
+    pose = pose - pose[:, :1]
+    return {'pose_3d_mm': tf.identity(pose, name='pose_3d_mm')}
 
   def _flags(self, confidence):
     joint = confidence >= self.confidence_threshold

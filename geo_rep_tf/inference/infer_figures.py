@@ -28,6 +28,21 @@ def _plot_coords(pose_mm: np.ndarray) -> np.ndarray:
   return np.stack([p[:, 0], p[:, 2], -p[:, 1]], axis=-1)
 
 
+def axis_ticks(radius_mm: float) -> list:
+  """[-T, 0, T] with T the largest of 1, 2, 5 x 10^k mm inside the radius."""
+  best = 1.0
+  for exponent in range(0, 6):
+    for m in (1, 2, 5):
+      t = m * 10.0 ** exponent
+      if t <= radius_mm * 0.95:
+        best = t
+  return [-best, 0.0, best]
+
+
+def people_text(n: int) -> str:
+  return f'{n} person' if n == 1 else f'{n} people'
+
+
 def draw_pose_3d(ax, pose_mm: np.ndarray, elev: float, azim: float,
                  title: str = '', radius_mm: Optional[float] = None) -> None:
   """Draws a root-relative pose [16, 3] (mm, camera frame) on a 3D axis."""
@@ -40,6 +55,18 @@ def draw_pose_3d(ax, pose_mm: np.ndarray, elev: float, azim: float,
   ax.set_xlim(-r, r)
   ax.set_ylim(-r, r)
   ax.set_zlim(-r, r)
+  # Three ticks per axis (-T, 0, T) at a round T: the default seven or
+  # nine labels run together at the size these panels are written.
+  ticks = axis_ticks(r)
+  ax.set_xticks(ticks)
+  ax.set_yticks(ticks)
+  ax.set_zticks(ticks)
+  # The axis that points at the viewer shows its labels on top of each
+  # other: leave them out (its extent is the other horizontal axis's).
+  if abs(np.sin(np.radians(azim))) > 0.9:
+    ax.set_yticklabels([])
+  elif abs(np.cos(np.radians(azim))) > 0.9:
+    ax.set_xticklabels([])
   ax.set_box_aspect((1, 1, 1))
   ax.view_init(elev=elev, azim=azim)
   ax.set_xlabel('x (mm)', fontsize=7, labelpad=-8)
@@ -82,7 +109,7 @@ def plot_inference(image: np.ndarray, people: Sequence[Person],
   ax.set_xlim(0, w)
   ax.set_ylim(h, 0)
   ax.axis('off')
-  ax.set_title(f'2D ({len(people)} people)', fontsize=9)
+  ax.set_title(f'2D ({people_text(len(people))})', fontsize=9)
   radius = None
   if lifted:
     radius = max(float(np.abs(p.pose_3d_mm).max()) for _, p in lifted) * 1.05

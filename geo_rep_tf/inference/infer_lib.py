@@ -9,12 +9,14 @@ viewpoints) or `<name>.mp4` plus `<name>.png` of the first frame (video).
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
-from geo_rep_tf.errors import ArgumentError
+from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.inference import pipeline as pl
+from geo_rep_tf.inference import smoothing
 from geo_rep_tf.utils.files import write_json
 
 BACKENDS = ('blazepose', 'hourglass')
@@ -39,6 +41,10 @@ class InferConfig:
     draw: write pictures.
     video_every: keep every n-th video frame.
     max_frames: at most this many frames per video (0: all).
+    smooth: videos: track people and smooth their 2D and 3D over time
+      (causal One Euro filters, `smoothing`); photos are never smoothed.
+    smooth_2d: the 2D filter's parameters.
+    smooth_3d: the 3D filter's parameters.
   """
   inputs: Sequence[str]
   output_dir: str
@@ -53,6 +59,9 @@ class InferConfig:
   draw: bool = True
   video_every: int = 1
   max_frames: int = 0
+  smooth: bool = True
+  smooth_2d: smoothing.OneEuroConfig = smoothing.DEFAULT_2D
+  smooth_3d: smoothing.OneEuroConfig = smoothing.DEFAULT_3D
 
   def __post_init__(self):
     if self.backend not in BACKENDS:
@@ -103,18 +112,29 @@ def run(config: InferConfig, log: Callable[[str], None] = print,
            'backend_version': getattr(backend, 'version', config.backend),
            'lifter': getattr(lifter, 'version', None)}
   os.makedirs(config.output_dir, exist_ok=True)
-  used, summary = set(), []
+  used, summary, failed = set(), [], []
   for path, kind in inputs:
     stem = _unique_stem(path, used)
     start = time.time()
-    if kind == 'image':
-      out = _run_image(pipe, path, stem, config, model)
-    else:
-      out = _run_video(pipe, path, stem, config, model, log)
+    try:
+      if kind == 'image':
+        out = _run_image(pipe, path, stem, config, model)
+      else:
+        out = _run_video(pipe, path, stem, config, model, log)
+    except DataError as e:
+      # One damaged file in a folder does not stop the others.
+      if len(inputs) == 1:
+        raise
+      log(f'skipped: {e}')
+      failed.append(str(e))
+      continue
     out['seconds'] = round(time.time() - start, 3)
     log(f'{path}: {kind}, people per frame {out["people"][:10]}'
         f'{" ..." if len(out["people"]) > 10 else ""} -> {out["json"]}')
     summary.append(out)
+  if failed:
+    raise DataError(f'{len(failed)} of {len(inputs)} inputs could not be '
+                    f'read (the others were written): {"; ".join(failed)}')
   return summary
 
 
@@ -141,6 +161,16 @@ def _run_image(pipe, path, stem, config, model) -> Dict:
 def _run_video(pipe, path, stem, config, model, log) -> Dict:
   info, frames = pl.read_video(path, config.video_every, config.max_frames)
   fps = info['fps']
+  # Frame times drive the filters; a file without a frame rate is taken
+  # as 30 fps for them (its JSON times stay null).
+  step_s = 1.0 / fps if fps > 0 else 1.0 / 30
+  pipe.smoother = (smoothing.PoseSmoother(config.smooth_2d, config.smooth_3d)
+                   if config.smooth else None)
+  # One JSON line per frame, written as the frames come (a live reader can
+  # follow the hidden partial file); renamed to <stem>.jsonl when complete.
+  jsonl = os.path.join(config.output_dir, stem + '.jsonl')
+  jsonl_partial = os.path.join(config.output_dir, f'.{stem}.partial.jsonl')
+  lines = open(jsonl_partial, 'w')
   mp4 = os.path.join(config.output_dir, stem + '.mp4')
   # OpenCV picks the container from the extension: a hidden .mp4 name,
   # renamed when complete.
@@ -151,9 +181,11 @@ def _run_video(pipe, path, stem, config, model, log) -> Dict:
     from geo_rep_tf.inference import infer_figures
   try:
     for index, image in frames:
-      people = pipe(image)
+      people = pipe(image, time_s=index * step_s)
       frame_docs.append(pl.frame_json(
           index, round(index / fps, 4) if fps > 0 else None, people))
+      lines.write(json.dumps(frame_docs[-1]) + '\n')
+      lines.flush()
       counts.append(len(people))
       if config.draw:
         if writer is None:
@@ -167,9 +199,20 @@ def _run_video(pipe, path, stem, config, model, log) -> Dict:
       writer.close()
       os.replace(partial, mp4)
       pictures.append(mp4)
+    lines.close()
+    os.replace(jsonl_partial, jsonl)
   finally:
-    if os.path.exists(partial):
-      os.remove(partial)
+    pipe.smoother = None
+    lines.close()
+    for leftover in (partial, jsonl_partial):
+      if os.path.exists(leftover):
+        os.remove(leftover)
+  decoded = info['frames_decoded']()
+  declared = info['num_frames']
+  if declared and decoded < declared and not config.max_frames:
+    log(f'warning: {path}: decoded {decoded} of the {declared} frames its '
+        'header declares (the file is damaged or cut short)')
+  info = dict(info, num_frames=decoded, num_frames_in_header=declared)
   doc = pl.result_json(path, 'video', (info['width'], info['height']),
                        frame_docs, model, info)
   pl.validate_result(doc)
@@ -181,5 +224,5 @@ def _run_video(pipe, path, stem, config, model, log) -> Dict:
     save_figure(infer_figures.plot_inference(
         first[0], first[1], f'{os.path.basename(path)}, first frame'), png)
     pictures.append(png)
-  return {'input': path, 'json': json_path, 'pictures': pictures,
-          'people': counts}
+  return {'input': path, 'json': json_path, 'jsonl': jsonl,
+          'pictures': pictures, 'people': counts}

@@ -40,6 +40,7 @@ class Person:
   """A person in one frame: the 2D backend's output plus the 3D pose."""
   pose2d: PosePerson
   pose_3d_mm: Optional[np.ndarray]  # [16, 3]
+  track_id: Optional[int] = None  # the same person across a video's frames
 
 
 def list_inputs(paths: Sequence[str]) -> List[Tuple[str, str]]:
@@ -54,7 +55,9 @@ def list_inputs(paths: Sequence[str]) -> List[Tuple[str, str]]:
     if os.path.isdir(path):
       found = []
       for name in sorted(os.listdir(path)):
-        kind = _kind(name)
+        # Hidden files (macOS '._x.jpg' resource forks, editors' backups)
+        # are not the user's pictures.
+        kind = None if name.startswith('.') else _kind(name)
         if kind and os.path.isfile(os.path.join(path, name)):
           found.append((os.path.join(path, name), kind))
       if not found:
@@ -82,11 +85,40 @@ def _kind(name: str) -> Optional[str]:
 
 
 def read_image(path: str) -> np.ndarray:
-  """RGB uint8 [H, W, 3]; DataError if OpenCV cannot decode it."""
-  bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+  """RGB uint8 [H, W, 3].
+
+  Raises:
+    DataError: an empty file, a JPEG or PNG cut short (libjpeg decodes a
+      truncated JPEG with a grey lower part and only a warning), or a file
+      OpenCV cannot decode.
+  """
+  try:
+    with open(path, 'rb') as fh:
+      data = fh.read()
+  except OSError as e:
+    raise DataError(f'cannot read image ({e.strerror})', path) from None
+  if not data:
+    raise DataError('empty file (0 bytes)', path)
+  problem = _truncation(data)
+  if problem:
+    raise DataError(problem, path)
+  bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
   if bgr is None:
     raise DataError('cannot decode image', path)
   return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _truncation(data: bytes) -> Optional[str]:
+  """Why a JPEG or PNG byte string is incomplete, or None."""
+  if data[:3] == b'\xff\xd8\xff':
+    # A complete JPEG ends with the EOI marker (padding may follow).
+    if b'\xff\xd9' not in data[-4096:].rstrip(b'\x00\r\n '):
+      return (f'truncated JPEG: no end-of-image marker ({len(data)} bytes; '
+              'the file was cut short)')
+  elif data[:8] == b'\x89PNG\r\n\x1a\n':
+    if b'IEND' not in data[-64:]:
+      return f'truncated PNG: no IEND chunk ({len(data)} bytes)'
+  return None
 
 
 def read_video(path: str, every: int = 1, max_frames: int = 0
@@ -110,6 +142,11 @@ def read_video(path: str, every: int = 1, max_frames: int = 0
           'width': int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
           'height': int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))}
 
+  decoded = [0]
+  # Frames decoded so far (after iterating: the file's real length, which a
+  # damaged file's header overstates).
+  info['frames_decoded'] = lambda: decoded[0]
+
   def frames():
     index, kept = 0, 0
     try:
@@ -117,6 +154,7 @@ def read_video(path: str, every: int = 1, max_frames: int = 0
         ok, bgr = cap.read()
         if not ok:
           break
+        decoded[0] += 1
         if index % every == 0:
           yield index, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
           kept += 1
@@ -137,21 +175,35 @@ class Pipeline:
     lifter: a `runs.lifter.Lifter` (any callable [N, 16, 2] px ->
       [N, 16, 3] mm), or None (2D only).
     min_score: drop people scoring below this.
+    smoother: a `smoothing.PoseSmoother` for the frames of one video (its
+      people tracked, 2D and 3D filtered), or None.
   """
 
   def __init__(self, backend: Callable[[np.ndarray], List[PosePerson]],
                lifter: Optional[Callable[[np.ndarray], np.ndarray]] = None,
-               min_score: float = 0.0):
+               min_score: float = 0.0, smoother=None):
     self.backend = backend
     self.lifter = lifter
     self.min_score = min_score
+    self.smoother = smoother
 
-  def __call__(self, image: np.ndarray) -> List[Person]:
+  def __call__(self, image: np.ndarray,
+               time_s: Optional[float] = None) -> List[Person]:
+    """The people of one image (a video frame at `time_s` seconds)."""
     people = [p for p in self.backend(image) if p.score >= self.min_score]
+    ids = [None] * len(people)
+    smoother = self.smoother if time_s is not None else None
+    if smoother is not None:
+      ids = smoother.assign([p.keypoints_px for p in people])
+      people = [dataclasses.replace(p, keypoints_px=kp) for p, kp in zip(
+          people, smoother.smooth_2d(ids, [p.keypoints_px for p in people],
+                                     time_s))]
     if self.lifter is None or not people:
-      return [Person(p, None) for p in people]
+      return [Person(p, None, i) for p, i in zip(people, ids)]
     poses = self.lifter(np.stack([p.keypoints_px for p in people]))
-    return [Person(p, pose) for p, pose in zip(people, poses)]
+    if smoother is not None:
+      poses = smoother.smooth_3d(ids, poses, time_s)
+    return [Person(p, pose, i) for p, pose, i in zip(people, poses, ids)]
 
 
 def _round(array, digits: int):
@@ -169,6 +221,8 @@ def person_json(person: Person, index: int) -> Dict:
       'pose_3d_mm': (None if person.pose_3d_mm is None
                      else _round(person.pose_3d_mm, 1)),
   }
+  if person.track_id is not None:
+    out['track_id'] = int(person.track_id)
   if p.landmarks_px is not None:
     out['landmarks_px'] = _round(p.landmarks_px, 2)
     out['landmark_visibility'] = _round(p.landmark_visibility, 3)
@@ -201,6 +255,8 @@ def result_json(input_path: str, kind: str, size_wh: Tuple[int, int],
   if video:
     doc['input'].update(fps=video.get('fps'),
                         num_frames=video.get('num_frames'))
+    if video.get('num_frames_in_header') is not None:
+      doc['input']['num_frames_in_header'] = video['num_frames_in_header']
   if any('landmarks_px' in p for f in frames for p in f['people']):
     doc['landmark_names'] = list(joints.BLAZEPOSE33.names)
   return doc

@@ -7,13 +7,16 @@ Regression#1 on G from the coords BL+DG+AUG encoder in
 network on the 2D alone.
 They also answer to a name (`LIFTER_NAMES`): `full` and `baseline1`.
 
-An installed package (a wheel) does not carry `models/`: the paths below
-then point at nothing, and `load_lifter` raises a DataError that says so
-(`missing_hint`) instead of failing at import.
+An installed package (`pip install .`, a wheel) carries the same folders as
+the top-level package `geo_rep_tf_models` (setup.py), used when there is no
+`models/` beside the package. Where neither exists the paths point at
+nothing, and `load_lifter` raises a DataError that says so (`missing_hint`)
+instead of failing at import.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
 from typing import Optional
@@ -21,7 +24,20 @@ from typing import Optional
 # The directory above the package: the repository root in a source
 # checkout or an editable install; site-packages in a wheel install.
 SOURCE_ROOT = pathlib.Path(__file__).resolve().parents[2]
-MODELS_DIR = str(SOURCE_ROOT / 'models')
+
+
+def _models_dir() -> str:
+  """models/ of the checkout, else the installed `geo_rep_tf_models`."""
+  checkout = SOURCE_ROOT / 'models'
+  if (checkout / 'pretrained').is_dir():
+    return str(checkout)
+  spec = importlib.util.find_spec('geo_rep_tf_models')
+  if spec is not None and spec.submodule_search_locations:
+    return str(list(spec.submodule_search_locations)[0])
+  return str(checkout)
+
+
+MODELS_DIR = _models_dir()
 DEFAULT_LIFTER_DIR = os.path.join(MODELS_DIR, 'pretrained', 'lifter')
 BASELINE1_LIFTER_DIR = os.path.join(MODELS_DIR, 'baseline1', 'lifter')
 LIFTER_NAMES = {'full': DEFAULT_LIFTER_DIR, 'baseline1': BASELINE1_LIFTER_DIR}
@@ -44,7 +60,7 @@ def missing_hint(path: str) -> str:
                                             *LIFTER_NAMES.values())}
   if os.path.abspath(path) not in committed:
     return ''
-  return (' (the pretrained lifter is not in this checkout: the committed '
-          f'lifters live in models/ of a source checkout ({MODELS_DIR} is '
-          'absent), not in an installed package; train one with '
+  return (' (the committed lifters are neither in models/ of a source '
+          f'checkout nor installed with the package ({MODELS_DIR} is absent); '
+          'reinstall with `pip install .` from a clone, or train one with '
           'tools/train_regressor.py and pass its directory)')

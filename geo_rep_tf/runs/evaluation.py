@@ -21,6 +21,16 @@ from geo_rep_tf.runs.files import read_config
 from geo_rep_tf.runs.latent_cache import LatentCache
 
 
+def display_name(path: str) -> str:
+  """A lifter's name in tables: its folder, with the parent for the packed
+  layout's generic `lifter` (models/pretrained/lifter -> pretrained/lifter)."""
+  path = os.path.normpath(path)
+  name = os.path.basename(path)
+  if name == 'lifter' and os.path.basename(os.path.dirname(path)):
+    return f'{os.path.basename(os.path.dirname(path))}/{name}'
+  return name
+
+
 def _check_inputs(inputs: Sequence[str]) -> None:
   for name in inputs:
     if name not in evaluator.INPUTS:
@@ -40,7 +50,7 @@ def run_description(model_dir: str, config) -> Dict:
     (training input), train_cameras, and for runs on G
     representation_dir, representation_variant, representation_cameras.
   """
-  out = dict(name=os.path.basename(os.path.normpath(model_dir)),
+  out = dict(name=display_name(model_dir),
              model_dir=model_dir, regressor=config.regressor,
              num_labels=config.num_labels, label_seed=config.label_seed,
              train_noisy_2d=config.noisy_2d,
@@ -152,7 +162,7 @@ def evaluate_loaded_lifter(lifter, protocol_dir: str,
   test_cams = (evaluator.check_cameras(cameras) if cameras is not None
                else evaluator.ALL_CAMERAS)
   path = os.path.normpath(lifter.path)
-  record = dict(name=os.path.basename(path), model_dir=path,
+  record = dict(name=display_name(path), model_dir=path,
                 regressor=f'export:{lifter.backend}', num_labels=None,
                 label_seed=None, train_noisy_2d=None, train_cameras=None,
                 protocol_dir=protocol_dir, split=split,

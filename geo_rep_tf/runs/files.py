@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from geo_rep_tf.errors import DataError
 from geo_rep_tf.runs.committed import SOURCE_ROOT
@@ -25,6 +25,22 @@ def latest_checkpoint(path: str) -> Optional[str]:
   if tf.io.gfile.exists(path + '.index'):
     return path
   return None
+
+
+def checkpoint_candidates(path: str) -> List[str]:
+  """Checkpoint prefixes of a run directory, newest first (or [path] for a
+  prefix), for a loader that falls back past a damaged newest one."""
+  import tensorflow as tf
+  if not os.path.isdir(path):
+    return [path] if tf.io.gfile.exists(path + '.index') else []
+  state = tf.train.get_checkpoint_state(path)
+  if state is None:
+    return []
+  paths = list(state.all_model_checkpoint_paths)
+  if state.model_checkpoint_path and state.model_checkpoint_path not in paths:
+    paths.append(state.model_checkpoint_path)
+  paths = [p if os.path.isabs(p) else os.path.join(path, p) for p in paths]
+  return [p for p in reversed(paths) if tf.io.gfile.exists(p + '.index')]
 
 
 def read_config(model_dir: Optional[str]) -> Dict:

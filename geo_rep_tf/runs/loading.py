@@ -38,7 +38,7 @@ def load_representation(model_dir: str) -> ViewSynthesis:
   model = ViewSynthesis(**{k: cfg[k] for k in RUN_CONFIG_KEYS if k in cfg},
                         name='view_synthesis')
   model(model.dummy_inputs(), training=False)
-  model_state.restore_model(model, ckpt_path)
+  model_state.restore_newest_readable(model, ckpt_path)
   return model
 
 
@@ -97,7 +97,7 @@ def load_regressor_run(model_dir: str, protocol_dir: Optional[str] = None,
   model = build_pose_lifter(config)
   model(tf.zeros([1, 16, 2]) + tf.random.uniform([1, 16, 2], 0, 100),
         training=False)
-  model_state.restore_model(model, ckpt_path)
+  model_state.restore_newest_readable(model, ckpt_path)
   return model, config
 
 
@@ -111,5 +111,5 @@ def load_hourglass_run(model_dir: str) -> keras.Model:
                            name='hourglass')
   size = model.input_size
   model(tf.zeros([1, size, size, 3]), training=False)
-  model_state.restore_model(model, ckpt_path)
+  model_state.restore_newest_readable(model, ckpt_path)
   return model

@@ -12,12 +12,15 @@ beside the model saves every variable under its stable Keras path.
 
 from __future__ import annotations
 
+import os
 from typing import Dict
 
+from absl import logging as absl_logging
 import keras
 import tensorflow as tf
 
 from geo_rep_tf.errors import DataError
+from geo_rep_tf.runs.files import checkpoint_candidates
 
 
 def variables_by_path(model: keras.Model) -> Dict[str, tf.Variable]:
@@ -65,3 +68,44 @@ def restore_model(model: keras.Model, checkpoint_path: str) -> None:
     first = str(e).strip().splitlines()[0][:200]
     raise DataError(f'checkpoint does not match the model: {first}',
                     checkpoint_path) from None
+
+
+def restore_newest_readable(model: keras.Model, checkpoint_path: str) -> str:
+  """`restore_model` from the newest checkpoint that can be read.
+
+  `checkpoint_path` is the newest checkpoint of a run (a prefix in its
+  directory). A damaged file (a checksum mismatch, a truncated copy) makes
+  the loader fall back to the previous checkpoint of the same run, with a
+  warning; a checkpoint that reads but does not fit the model is not a
+  reason to try older ones.
+
+  Returns:
+    The prefix restored.
+
+  Raises:
+    DataError: naming the newest checkpoint's .index file, when no
+      checkpoint of the run can be read; or the model does not match.
+  """
+  run_dir = os.path.dirname(checkpoint_path)
+  candidates = [checkpoint_path] + [
+      p for p in checkpoint_candidates(run_dir) if p != checkpoint_path]
+  first_error = None
+  for path in candidates:
+    try:
+      restore_model(model, path)
+    except DataError:
+      raise
+    # A damaged file surfaces as OpError (DataLoss, NotFound), ValueError,
+    # IndexError and more: any failure to read it means: try the previous.
+    except Exception as e:  # pylint: disable=broad-except
+      text = (str(e).strip().splitlines() or [''])[0][:200]
+      first_error = first_error or f'{type(e).__name__}: {text}'
+      absl_logging.warning('checkpoint %s cannot be read (%s); trying the '
+                           'previous one', path, text)
+      continue
+    if path != checkpoint_path:
+      absl_logging.warning('loaded %s: the newest checkpoint %s is damaged',
+                           path, checkpoint_path)
+    return path
+  raise DataError(f'checkpoint is damaged and no earlier one can be read '
+                  f'({first_error})', checkpoint_path + '.index')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Callable, Dict, Optional
 
 import tensorflow as tf
@@ -36,17 +38,26 @@ def train_and_evaluate(task: Task, trainer_config: TrainerConfig,
     True if it trained now, False if the run was already finished.
 
   Raises:
-    ArgumentError: the model dir is not a writable directory.
+    ArgumentError: the model dir is not a writable directory, or holds a
+      run of another stage (nothing there is changed).
   """
   model_dir = trainer_config.model_dir
-  check_model_dir(model_dir)
+  existed = os.path.lexists(model_dir)
+  check_model_dir(model_dir, task.name)
   done = checkpoints.saved_step(model_dir)
   if done is not None and done >= trainer_config.train_steps:
     log(f'{model_dir}: already trained to step {done} '
         f'(--train_steps={trainer_config.train_steps}); nothing to do')
     return False
-  trainer = Trainer(task, trainer_config, strategy, flags_text=flags_text,
-                    extra_config=extra_config, log=log)
+  try:
+    trainer = Trainer(task, trainer_config, strategy, flags_text=flags_text,
+                      extra_config=extra_config, log=log)
+  except BaseException:
+    # A run that could not even start leaves no empty directory behind.
+    if not existed:
+      with contextlib.suppress(OSError):
+        os.rmdir(model_dir)
+    raise
   trainer.train()
   trainer.evaluate()
   return True

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError, DataError, GeoRepError
 from geo_rep_tf.runs import model_state
+from geo_rep_tf.runs.model_dir import check_run_kind
 from geo_rep_tf.training import checkpoints
 from geo_rep_tf.training.strategy import input_context, is_chief
 from geo_rep_tf.training.task import Task
@@ -116,16 +117,21 @@ class Trainer:
     self.strategy = strategy or tf.distribute.get_strategy()
     self.log = task.log = log
     self.chief = is_chief(self.strategy)
-    self._prepare_run(flags_text, extra_config)
+    self._prepare_run()
     self._build()
     self._restore()
+    # Written only once the run could be built and resumed: a run that
+    # fails on its inputs (a wrong --representation_dir) leaves nothing.
+    if self.chief:
+      self._write_run_files(flags_text, extra_config)
     self._writer, self._eval_writer = self._summary_writers()
     self._loop = None
 
   # ---------------------------------------------------------------- setup
-  def _prepare_run(self, flags_text, extra_config) -> None:
-    """Seeds, the run directory with its flags and config, the batch check."""
+  def _prepare_run(self) -> None:
+    """Seeds, the run directory (of this stage), the batch check."""
     config = self.config
+    check_run_kind(config.model_dir, self.task.name)
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(config.seed)
@@ -134,8 +140,6 @@ class Trainer:
     except OSError as e:
       raise ArgumentError(f'model_dir {config.model_dir}: cannot create it '
                           f'({e.strerror})') from None
-    if self.chief:
-      self._write_run_files(flags_text, extra_config)
     replicas = self.strategy.num_replicas_in_sync
     if config.global_batch_size % replicas:
       raise ArgumentError(f'global_batch_size {config.global_batch_size} is '

@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
+from geo_rep_tf.errors import ArgumentError
+
 Log = Optional[Callable[[str], None]]
 
 # Default size limit of one cache directory (the G of all 229,348 training
@@ -46,6 +48,42 @@ def atomic_path(path: str) -> Iterator[str]:
     with contextlib.suppress(OSError):
       os.remove(tmp)
     raise
+
+
+def check_output_dir(path: str, flag: str) -> None:
+  """Makes sure `path` is (or becomes) a writable directory, before any work.
+
+  Raises:
+    ArgumentError: naming `flag`: `path` is a file, cannot be created (a
+      parent is a file, /proc, a read-only place) or is not writable.
+  """
+  if os.path.lexists(path) and not os.path.isdir(path):
+    raise ArgumentError(f'{flag}={path} is a file, not a directory')
+  try:
+    os.makedirs(path, exist_ok=True)
+  except OSError as e:
+    raise ArgumentError(f'{flag}={path}: cannot create it '
+                        f'({e.strerror or e})') from None
+  if not os.access(path, os.W_OK | os.X_OK):
+    raise ArgumentError(f'{flag}={path} is not writable')
+
+
+def check_output_file(path: str, flag: str) -> None:
+  """Makes sure a file can be written at `path`, before any work is done.
+
+  Its directory is created when missing (as `atomic_path` would).
+
+  Raises:
+    ArgumentError: naming `flag`: `path` is a directory, or its directory
+      cannot be created or written.
+  """
+  if os.path.isdir(path):
+    raise ArgumentError(f'{flag}={path} is a directory; give a file path')
+  directory = os.path.dirname(os.path.abspath(path))
+  if os.path.lexists(directory) and not os.path.isdir(directory):
+    raise ArgumentError(f'{flag}={path}: {directory} is a file, not a '
+                        'directory')
+  check_output_dir(directory, flag)
 
 
 def write_json(path: str, obj: Any) -> None:

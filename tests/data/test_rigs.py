@@ -138,10 +138,15 @@ def test_unknown_skeleton_and_unknown_rig():
   assert rigs.get_rig('bandai') is rigs.BANDAI
 
 
+def _scaled(tree, k):
+  return [(n, p, tuple(k * v for v in o)) for n, p, o in tree]
+
+
 def test_mixamo_json_rig():
-  tree = cmu_tree('mixamorig:') + [
-      ('mixamorig:LeftHandThumb1', 'mixamorig:LeftHand', (1, 0, 1))]
-  text = make_bvh(tree)
+  # The CMU-like tree at 5x its size: a Mixamo body in cm (1.2 m).
+  tree = _scaled(cmu_tree('mixamorig:') + [
+      ('mixamorig:LeftHandThumb1', 'mixamorig:LeftHand', (1, 0, 1))], 5)
+  text = make_bvh(tree, (0, 100, 0, 0, 0, 0))
   rig = rigs.load_rig_json(MIXAMO_JSON)
   assert (rig.name, rig.unit, rig.up_axis) == ('mixamo', 'cm', 'y')
   poses, _ = rigs.load_bvh_poses(text, str(MIXAMO_JSON))
@@ -151,8 +156,8 @@ def test_mixamo_json_rig():
               'thorax': (0, 24, 0), 'L_elbow': (9, 24.5, 0)}
   for joint, p in expected.items():
     np.testing.assert_allclose(poses[0, J[joint]],
-                               y_up_to_z_up(np.array(p) * 10.0), atol=1e-3)
-  np.testing.assert_allclose(poses[0, J['head']], [0, 0, 270 + 100],
+                               y_up_to_z_up(np.array(p) * 50.0), atol=1e-3)
+  np.testing.assert_allclose(poses[0, J['head']], [0, 0, 1350 + 100],
                              atol=1e-3)
   with pytest.raises(DataError, match='no built-in rig'):
     rigs.load_bvh_poses(text)

@@ -76,7 +76,10 @@ def test_graph_equals_keras_and_runs_any_batch(module, functions, keypoints):
     got = fn(keypoints_2d_px=tf.constant(keypoints[:n]))['pose_3d_mm']
     want = module.lifter(keypoints[:n], training=False)['pose_3d_mm']
     assert got.shape == (n, 16, 3)
-    np.testing.assert_allclose(got, want, atol=1e-3)
+    assert np.all(got.numpy()[:, 0] == 0)  # root-relative in the graph
+    np.testing.assert_allclose(got, want - want[:, :1], atol=1e-3)
+  empty = fn(keypoints_2d_px=tf.zeros([0, 16, 2]))['pose_3d_mm']
+  assert empty.shape == (0, 16, 3)
 
 
 def test_confidence_flags_and_never_changes_the_pose(functions, keypoints):
@@ -130,6 +133,7 @@ def test_saved_model_and_tflite_round_trip_match_keras(module, functions,
                                                      keypoints, tmp_path):
   from ai_edge_litert.interpreter import Interpreter
   want = module.lifter(keypoints, training=False)['pose_3d_mm'].numpy()
+  want = want - want[:, :1]
   path = str(tmp_path / 'saved_model')
   exporter.save_saved_model(module, path)
   loaded = tf.saved_model.load(path)
@@ -137,12 +141,16 @@ def test_saved_model_and_tflite_round_trip_match_keras(module, functions,
   got = loaded.signatures['keypoints_to_pose3d'](
       keypoints_2d_px=tf.constant(keypoints))['pose_3d_mm'].numpy()
   assert np.abs(got - want).max() <= verify.TOLERANCES['savedmodel'].max_abs_mm
+  assert np.all(got[:, 0] == 0)
+  assert loaded.signatures['keypoints_to_pose3d'](keypoints_2d_px=tf.zeros(
+      [0, 16, 2]))['pose_3d_mm'].shape == (0, 16, 3)
   interpreter = Interpreter(model_content=exporter.convert_tflite(path))
   ops = {op['op_name'] for op in interpreter._get_ops_details()}
   assert 'CONV_2D' in ops and not any(op.startswith('Flex') for op in ops)
   runner = interpreter.get_signature_runner('keypoints_to_pose3d')
   got = runner(keypoints_2d_px=keypoints)['pose_3d_mm']
   tol = verify.TOLERANCES['fp32']
+  assert np.all(got[:, 0] == 0)
   assert np.abs(got - want).max() <= tol.max_abs_mm
   assert np.abs(got - want).mean() <= tol.mean_abs_mm
 
@@ -161,6 +169,7 @@ def test_coords_lifter_round_trips_through_tflite_with_its_statistics(
       np.random.default_rng(1).normal(0, 0.2, (40, 16, 2)))
   new = lifter(keypoints, training=False)['pose_3d_mm'].numpy()
   assert np.abs(new - want).max() > 1.0
+  new = new - new[:, :1]
   path = str(tmp_path / 'saved_model')
   exporter.save_saved_model(module, path)
   interpreter = Interpreter(model_content=exporter.convert_tflite(path))

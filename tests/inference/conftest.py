@@ -24,6 +24,18 @@ def _pypi_reachable() -> bool:
     return False
 
 
+def write_noise_video(path, frames, width=160, height=120, fps=10):
+  """An MJPG AVI of `frames` frames of seeded noise; returns `path`."""
+  import cv2  # pylint: disable=g-import-not-at-top
+  writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps,
+                           (width, height))
+  rng = np.random.default_rng(0)
+  for _ in range(frames):
+    writer.write(rng.integers(0, 255, [height, width, 3], dtype=np.uint8))
+  writer.release()
+  return str(path)
+
+
 @pytest.fixture(scope='session')
 def blazepose_models():
   """The model cache; fetched with pip on first use, else the test skips."""

@@ -11,7 +11,8 @@ import pytest
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.inference import infer_lib
 from geo_rep_tf.inference import pipeline as pl
-from tests.inference.conftest import SAMPLE_PHOTO, fake_person
+from tests.inference.conftest import (SAMPLE_PHOTO, fake_person,
+                                      write_noise_video)
 
 
 def fake_backend(image):
@@ -125,8 +126,13 @@ def test_image_and_video_job(tmp_path):
   cap.release()
   # Nothing temporary is left behind.
   assert sorted(os.listdir(out)) == sorted(
-      ['000000000785.json', '000000000785.png', 'clip.json', 'clip.mp4',
-       'clip.png'])
+      ['000000000785.json', '000000000785.png', 'clip.json', 'clip.jsonl',
+       'clip.mp4', 'clip.png'])
+  # The per-frame stream holds the frames of the JSON, one per line.
+  lines = (out / 'clip.jsonl').read_text().splitlines()
+  assert [json.loads(l) for l in lines] == video_doc['frames']
+  assert all(p['track_id'] == 0 for f in video_doc['frames']
+             for p in f['people'])
 
 
 def test_two_inputs_with_one_name_get_two_outputs(tmp_path):
@@ -140,3 +146,68 @@ def test_two_inputs_with_one_name_get_two_outputs(tmp_path):
                           lifter=None)
   assert [os.path.basename(s['json']) for s in summary] == ['x.json',
                                                            'x_1.json']
+
+
+def test_a_cut_jpeg_and_an_empty_file_are_refused(tmp_path):
+  data = SAMPLE_PHOTO.read_bytes()
+  cut = tmp_path / 'cut.jpg'
+  cut.write_bytes(data[:len(data) // 3])
+  with pytest.raises(DataError, match='cut.jpg: truncated JPEG'):
+    pl.read_image(str(cut))
+  (tmp_path / 'empty.jpg').write_bytes(b'')
+  with pytest.raises(DataError, match='empty file'):
+    pl.read_image(str(tmp_path / 'empty.jpg'))
+  assert pl.read_image(str(SAMPLE_PHOTO)).shape == (425, 640, 3)
+
+
+def test_a_folder_with_bad_files_processes_the_good_ones(tmp_path):
+  photos = tmp_path / 'photos'
+  photos.mkdir()
+  (photos / '._hidden.jpg').write_bytes(b'')  # skipped: hidden
+  (photos / 'good.jpg').write_bytes(SAMPLE_PHOTO.read_bytes())
+  (photos / 'bad.jpg').write_bytes(SAMPLE_PHOTO.read_bytes()[:5000])
+  assert [os.path.basename(p) for p, _ in pl.list_inputs([str(photos)])] == [
+      'bad.jpg', 'good.jpg']
+  out = tmp_path / 'out'
+  cfg = infer_lib.InferConfig([str(photos)], str(out), draw=False)
+  lines = []
+  with pytest.raises(DataError, match=r'1 of 2 inputs could not be read.*'
+                     r'bad.jpg: truncated JPEG'):
+    infer_lib.run(cfg, log=lines.append, backend=fake_backend,
+                  lifter=fake_lifter)
+  assert sorted(os.listdir(out)) == ['good.json']
+  assert any(l.startswith('skipped:') and 'bad.jpg' in l for l in lines)
+
+
+def test_a_cut_video_reports_the_frames_it_really_has(tmp_path):
+  video = write_noise_video(tmp_path / 'clip.avi', 30)
+  data = open(video, 'rb').read()
+  open(video, 'wb').write(data[:len(data) * 6 // 10])
+  lines = []
+  cfg = infer_lib.InferConfig([video], str(tmp_path / 'out'), draw=False)
+  infer_lib.run(cfg, log=lines.append, backend=fake_backend,
+                lifter=fake_lifter)
+  doc = json.loads((tmp_path / 'out' / 'clip.json').read_text())
+  assert doc['input']['num_frames_in_header'] == 30
+  assert doc['input']['num_frames'] == len(doc['frames']) < 30
+  assert any('decoded' in l and 'of the 30 frames' in l for l in lines)
+
+
+def test_3d_panels_have_three_readable_ticks_and_titles_count_right():
+  from geo_rep_tf.inference import infer_figures
+  assert infer_figures.axis_ticks(830.0) == [-500.0, 0.0, 500.0]
+  assert infer_figures.axis_ticks(1000.0) == [-500.0, 0.0, 500.0]
+  assert infer_figures.axis_ticks(2200.0) == [-2000.0, 0.0, 2000.0]
+  assert infer_figures.people_text(1) == '1 person'
+  assert infer_figures.people_text(3) == '3 people'
+  person = pl.Person(fake_person(), fake_lifter(np.zeros([1, 16, 2]))[0])
+  image = np.zeros([120, 160, 3], np.uint8)
+  fig = infer_figures.plot_inference(image, [person])
+  axes3d = [a for a in fig.axes if a.name == '3d']
+  assert len(axes3d) == 2
+  for ax in axes3d:
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+      assert len(axis.get_ticklocs()) == 3
+  assert fig.axes[0].get_title() == '2D (1 person)'
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+  plt.close(fig)

@@ -7,7 +7,8 @@ docs/bad_inputs.md is rendered from these cases and the messages observed.
 
 Placeholders in args: {bad} is a directory of broken files made by
 `make_bad_files`, {protocol} a valid tiny prepared protocol, {sample} the
-committed sample clips, {rigs} examples/rigs.
+committed sample clips, {rigs} examples/rigs, {photo} the committed sample
+photo.
 """
 
 import copy
@@ -21,6 +22,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 SAMPLE = os.path.join(REPO, 'data', 'samples', 'bandai_namco', 'dataset-1')
 CLIP = 'dataset-1_walk_normal_001.bvh'
 RIG = os.path.join(REPO, 'geo_rep_tf', 'geometry', 'h36m_cameras.json')
+PHOTO = os.path.join(REPO, 'data', 'samples', '000000000785.jpg')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,6 +65,19 @@ CASES = [
     C('prepare_data', 'rig JSON naming joints the BVH lacks',
       ('--source={sample}/' + CLIP, '--rig={rigs}/mixamo_example.json',
        '--out_dir={bad}/o'), ('mixamo_example.json', 'joints.')),
+    C('prepare_data', "rig JSON unit 'mm' for a cm file (a 30 cm body)",
+      ('--source={sample}/' + CLIP, '--rig={bad}/rig_unit_mm.json',
+       '--out_dir={bad}/o'), ('rig_unit_mm.json', "unit 'mm'",
+                              "unit 'cm' gives 1.4")),
+    C('prepare_data', "rig JSON up_axis 'z' for a Y-up file",
+      ('--source={sample}/' + CLIP, '--rig={bad}/rig_up_z.json',
+       '--out_dir={bad}/o'), ('rig_up_z.json', "up_axis 'y' in 100%")),
+    C('prepare_data', 'rig JSON mapping L_knee to Hips',
+      ('--source={sample}/' + CLIP, '--rig={bad}/rig_knee_on_hips.json',
+       '--out_dir={bad}/o'), ('rig_knee_on_hips.json', 'joints.L_knee')),
+    C('prepare_data', 'only test-style clips (the train split would be empty)',
+      ('--source={sample}/dataset-1_bow_old_001.bvh', '--out_dir={bad}/o'),
+      ('dataset-1_bow_old_001.bvh', 'train split would be empty')),
     C('prepare_data', 'camera JSON missing',
       ('--source={sample}/' + CLIP, '--cameras={bad}/no_cameras.json',
        '--out_dir={bad}/o'), ('no_cameras.json',)),
@@ -145,6 +160,16 @@ CASES = [
        '--regressor=baseline1'), ('--model_dir', 'is a file')),
     C('train_regressor', '--model_dir not given', ('--regressor=baseline1',),
       ('--model_dir',)),
+    C('train_regressor', '--model_dir holds a representation run',
+      ('--protocol_dir={protocol}', '--model_dir={bad}/rep_run',
+       '--regressor=baseline1'), ('rep_run', 'holds a representation run')),
+    C('train_regressor', '--model_dir holds checkpoints without config.json',
+      ('--protocol_dir={protocol}', '--model_dir={bad}/ckpt_only',
+       '--regressor=baseline1'), ('ckpt_only', 'no readable config.json')),
+    C('train_regressor', '--representation_dir is a regressor run',
+      ('--protocol_dir={protocol}', '--model_dir={bad}/new_run',
+       '--regressor=regression1', '--representation_dir={bad}/reg_run'),
+      ('reg_run',)),
     # -------------------------------------------------------- train_hourglass
     C('train_hourglass', 'annotation file missing',
       ('--annotations={bad}/none.json', '--model_dir={bad}/h'), ('none.json',)),
@@ -178,15 +203,137 @@ CASES = [
     C('train_representation', '--virtual_elevation_deg band reversed',
       ('--model_dir={bad}/r', '--virtual_elevation_deg=60,-10'),
       ('--virtual_elevation_deg', 'LOW <= HIGH')),
+    C('train_representation', '--model_dir holds a regressor run',
+      ('--model_dir={bad}/reg_run', '--protocol_dir={protocol}'),
+      ('reg_run', 'holds a regressor run')),
     C('train_representation', 'protocol directory missing',
       ('--model_dir={bad}/r', '--protocol_dir={bad}/absent'),
       ('absent', 'manifest.json')),
+    # ------------------------------------------------------------------ export
+    C('export', '--overwrite onto a plain file',
+      ('--model_dir={bad}/reg_run', '--out_dir={bad}/cameras_malformed.json',
+       '--overwrite'), ('cameras_malformed.json', 'not an earlier export')),
+    C('export', '--overwrite onto a folder of other files',
+      ('--model_dir={bad}/reg_run', '--out_dir={bad}/not_export',
+       '--overwrite'), ('not_export', 'notes.txt')),
+    C('export', '--out_dir exists, no --overwrite',
+      ('--model_dir={bad}/reg_run', '--out_dir={bad}/not_export'),
+      ('not_export', 'already exists')),
     C('evaluate', 'run directory missing', ('--model_dirs={bad}/absent',),
       ('absent',), fast=True),
     C('evaluate', 'a directory that is not a regressor run',
       ('--model_dirs={protocol}',), ('config.json',)),
+    C('evaluate', '--out is a folder (checked before the work)',
+      ('--model_dirs={bad}/reg_run', '--out={bad}/empty'),
+      ('--out', 'is a directory')),
+    C('evaluate', 'exported lifter, no --protocol_dir or --bvh_dir',
+      ('--model_dirs={bad}/not_export',), ('not_export', '--protocol_dir')),
     C('evaluate', '--split not train/test', ('--model_dirs=x', '--split=val'),
       ('--split',)),
+    # ------------------------------------------ infer, fetch_models, experiments
+    C('infer', '--output_dir is a file',
+      ('--inputs={photo}', '--output_dir={bad}/cameras_malformed.json'),
+      ('--output_dir', 'is a file'), fast=True),
+    C('infer', '--output_dir under /proc',
+      ('--inputs={photo}', '--output_dir=/proc/x'),
+      ('--output_dir=/proc/x', 'cannot create it')),
+    C('infer', '--output_dir under /sys',
+      ('--inputs={photo}', '--output_dir=/sys/kernel/x'),
+      ('--output_dir=/sys/kernel/x', 'cannot create it')),
+    C('fetch_models', '--models_dir is a file',
+      ('--models_dir={bad}/cameras_malformed.json',),
+      ('--models_dir', 'is a file')),
+    C('run_experiment', '--out_dir is a file',
+      ('--experiment=data_efficiency', '--representation_dir={bad}/rep_run',
+       '--out_dir={bad}/cameras_malformed.json'), ('--out_dir', 'is a file')),
+    # ------------------------------------------------------- more user paths
+    C('infer', 'input file missing', ('--inputs={bad}/none.jpg',
+                                      '--output_dir={bad}/io'),
+      ('none.jpg', 'input not found')),
+    C('infer', 'a text file as input', ('--inputs={bad}/not_export/notes.txt',
+                                        '--output_dir={bad}/io'),
+      ('notes.txt', 'unknown file type')),
+    C('infer', 'a JPEG cut to a third', ('--inputs={bad}/cut.jpg',
+                                         '--output_dir={bad}/io'),
+      ('cut.jpg', 'truncated JPEG')),
+    C('infer', 'an empty (0-byte) image', ('--inputs={bad}/zero.jpg',
+                                           '--output_dir={bad}/io'),
+      ('zero.jpg', 'empty file')),
+    C('infer', 'a folder with no image or video', ('--inputs={bad}/empty',
+                                                   '--output_dir={bad}/io'),
+      ('empty', 'no image or video')),
+    C('infer', '--min_score above 1', ('--inputs={photo}', '--min_score=2'),
+      ('--min_score',)),
+    C('infer', '--tiles above 4', ('--inputs={photo}', '--tiles=9'),
+      ('--tiles',)),
+    C('infer', '--video_every=0', ('--inputs={photo}', '--video_every=0'),
+      ('--video_every',)),
+    C('infer', '--smooth_min_cutoff=0', ('--inputs={photo}',
+                                         '--smooth_min_cutoff=0'),
+      ('--smooth_min_cutoff',)),
+    C('infer', '--smooth_beta negative', ('--inputs={photo}',
+                                          '--smooth_beta=-1'),
+      ('--smooth_beta',)),
+    C('infer', 'unknown --backend', ('--inputs={photo}', '--backend=openpose'),
+      ('--backend',)),
+    C('infer', 'hourglass backend without --hourglass_dir',
+      ('--inputs={photo}', '--backend=hourglass', '--output_dir={bad}/io'),
+      ('--hourglass_dir',)),
+    C('infer', '--lifter_dir missing', ('--inputs={photo}',
+                                        '--lifter_dir={bad}/absent',
+                                        '--output_dir={bad}/io'),
+      ('absent',)),
+    C('infer', '--inputs not given', ('--output_dir={bad}/io',),
+      ('--inputs',)),
+    C('export', '--precisions not a subset', ('--model_dir={bad}/reg_run',
+                                              '--out_dir={bad}/e',
+                                              '--precisions=fp8'),
+      ('--precisions',)),
+    C('export', '--model_dir missing', ('--model_dir={bad}/absent',
+                                        '--out_dir={bad}/e'),
+      ('--model_dir', 'absent')),
+    C('export', '--hourglass_dir not a run',
+      ('--model_dir={bad}/reg_run', '--out_dir={bad}/e',
+       '--hourglass_dir={bad}/empty'), ('--hourglass_dir', 'config.json')),
+    C('compare_lifters', 'input photo missing',
+      ('--lifters=ours=full', '--inputs={bad}/none.jpg', '--out={bad}/c.json',
+       '--protocol_dir={protocol}'),
+      ('none.jpg',)),
+    C('compare_lifters', '--min_score above 1', ('--lifters=ours=full',
+                                                 '--inputs={photo}',
+                                                 '--min_score=3'),
+      ('--min_score',)),
+    C('probe_representation', '--representation_dir not a run',
+      ('--representation_dir={bad}/empty', '--protocol_dir={protocol}'),
+      ('empty', 'config.json')),
+    C('probe_representation', '--train_samples=0',
+      ('--representation_dir={bad}/rep_run', '--train_samples=0'),
+      ('--train_samples',)),
+    C('report_representation', '--model_dir not a run',
+      ('--model_dir={bad}/empty', '--protocol_dir={protocol}',
+       '--out_dir={bad}/rr'), ('empty', 'config.json')),
+    C('collect_data_efficiency', '--source not MEDIUM:INPUT:DIR',
+      ('--source=map', '--out={bad}/de.json'), ('--source',)),
+    C('collect_data_efficiency', '--out exists, no --overwrite',
+      ('--source=coords:noisy:{bad}/empty',
+       '--out={bad}/cameras_malformed.json'), ('--out', 'exists')),
+    C('run_experiment', 'unknown --experiment', ('--experiment=fig9',
+                                                 '--out_dir={bad}/x'),
+      ('--experiment',)),
+    C('run_experiment', '--holdout_camera out of range',
+      ('--experiment=table1', '--holdout_camera=7',
+       '--representation_dir={bad}/rep_run', '--out_dir={bad}/x',
+       '--protocol_dir={protocol}'), ('holdout_camera',)),
+    C('run_experiment', 'ablation --representation_dirs not VARIANT=DIR',
+      ('--experiment=ablation', '--representation_dirs=BL+AE',
+       '--out_dir={bad}/x', '--protocol_dir={protocol}'),
+      ('representation_dirs',)),
+    C('interpolate', '--representation_dirs missing',
+      ('--representation_dirs={bad}/absent', '--protocol_dir={protocol}',
+       '--out={bad}/i.png'), ('absent',)),
+    C('visualize_pairs', '--out inside a file',
+      ('--protocol_dir={protocol}', '--out={bad}/cameras_malformed.json/v.png'),
+      ('--out', 'is a file')),
 ]
 
 
@@ -260,6 +407,35 @@ def make_bad_files(bad, protocol):
           'categories': [{'id': 1, 'name': 'person',
                           'keypoints': [str(k) for k in range(17)]}]}
   _write(os.path.join(bad, 'coco_short.json'), json.dumps(coco))
+
+  # Runs of the wrong stage and folders that are not exports: the tools
+  # must refuse them and leave every file as it was (test_data_safety.py).
+  for name, task in (('rep_run', 'representation'), ('reg_run', 'regressor')):
+    _write(os.path.join(bad, name, 'config.json'),
+           json.dumps({'task': task, task: {}}))
+    _write(os.path.join(bad, name, 'flags.txt'), '--original\n')
+  _write(os.path.join(bad, 'ckpt_only', 'ckpt-5.index'), b'')
+  _write(os.path.join(bad, 'not_export', 'notes.txt'), 'my notes\n')
+  photo = open(PHOTO, 'rb').read()
+  _write(os.path.join(bad, 'cut.jpg'), photo[:len(photo) // 3])
+  _write(os.path.join(bad, 'zero.jpg'), b'')
+
+  # The Bandai rig as JSON with one field wrong each.
+  from geo_rep_tf.data import rigs  # pylint: disable=g-import-not-at-top
+  from geo_rep_tf.geometry.joints import MODEL16  # pylint: disable=g-import-not-at-top
+
+  def spec(j):
+    if j.extrapolate_mm is not None:
+      return {'extrapolate': list(j.joints), 'mm': j.extrapolate_mm}
+    return j.joints[0] if len(j.joints) == 1 else list(j.joints)
+  bandai = dict(name='my_bandai', unit='cm', up_axis='y',
+                joints={m: spec(j) for m, j in zip(MODEL16.names,
+                                                   rigs.BANDAI.joints)})
+  for name, change in (('rig_unit_mm.json', dict(unit='mm')),
+                       ('rig_up_z.json', dict(up_axis='z')),
+                       ('rig_knee_on_hips.json',
+                        dict(joints=dict(bandai['joints'], L_knee='Hips')))):
+    _write(os.path.join(bad, name), json.dumps(dict(bandai, **change)))
 
   def protocol_copy(name):
     out = os.path.join(bad, name)

@@ -37,6 +37,7 @@ def places(tiny_protocol, tmp_path_factory):
   bad = str(tmp_path_factory.mktemp('bad_inputs'))
   bad_inputs.make_bad_files(bad, tiny_protocol)
   return dict(bad=bad, protocol=tiny_protocol, sample=bad_inputs.SAMPLE,
+              photo=bad_inputs.PHOTO,
               rigs=os.path.join(bad_inputs.REPO, 'examples', 'rigs'))
 
 
@@ -68,11 +69,15 @@ def _row(i, case, message, places):
           f'`{_shown(message, places)}` |')
 
 
-def test_at_least_30_cases_across_the_binaries_and_documented():
-  assert len(bad_inputs.CASES) >= 30
+def test_at_least_100_cases_across_the_binaries_and_documented():
+  assert len(bad_inputs.CASES) >= 100
   tools = {c.tool for c in bad_inputs.CASES}
   assert tools >= {'prepare_data', 'visualize_pairs', 'train_regressor',
-                   'train_hourglass', 'train_representation', 'evaluate'}
+                   'train_hourglass', 'train_representation', 'evaluate',
+                   'export', 'infer', 'compare_lifters', 'run_experiment',
+                   'fetch_models', 'probe_representation',
+                   'report_representation', 'collect_data_efficiency',
+                   'interpolate'}
   doc = open(DOC).read()
   for i, case in enumerate(bad_inputs.CASES, 1):
     assert f'| {i} | {case.tool} | {case.what} |' in doc, case.what

@@ -114,8 +114,8 @@ def test_missing_lifter_messages(tmp_path, monkeypatch):
   with pytest.raises(DataError, match='lifter not found'):
     lifter_lib.load_lifter(str(tmp_path / 'nope'))
   monkeypatch.setattr(committed, 'DEFAULT_LIFTER_DIR', str(tmp_path / 'pre'))
-  with pytest.raises(DataError, match='pretrained lifter is not in this '
-                     'checkout'):
+  with pytest.raises(DataError, match='committed lifters are neither in '
+                     'models/ of a source checkout nor installed'):
     lifter_lib.load_lifter(None)
   (tmp_path / 'empty').mkdir()
   # Neither a run (config.json) nor an export: the message names both.

@@ -34,3 +34,21 @@ def test_a_read_only_directory_is_not_a_model_dir(tmp_path):
       check_model_dir(str(path))
   finally:
     path.chmod(0o700)
+
+
+def test_run_kind_refuses_another_stage(tmp_path):
+  from geo_rep_tf.runs.model_dir import check_run_kind, run_kind
+  assert run_kind(str(tmp_path / 'absent')) is None
+  (tmp_path / 'r').mkdir()
+  (tmp_path / 'r' / 'config.json').write_text('{"task": "representation"}')
+  assert run_kind(str(tmp_path / 'r')) == 'representation'
+  check_run_kind(str(tmp_path / 'r'), 'representation')  # resuming is fine
+  with pytest.raises(ArgumentError, match='holds a representation run'):
+    check_run_kind(str(tmp_path / 'r'), 'regressor')
+  (tmp_path / 'c').mkdir()
+  (tmp_path / 'c' / 'ckpt-3.index').write_bytes(b'')
+  with pytest.raises(ArgumentError, match='no readable config.json'):
+    check_model_dir(str(tmp_path / 'c'), 'regressor')
+  (tmp_path / 'u').mkdir()
+  (tmp_path / 'u' / 'notes.txt').write_text('x')
+  check_model_dir(str(tmp_path / 'u'), 'regressor')  # unrelated files: a new run
