@@ -97,6 +97,26 @@ def test_evaluate_cli_needs_a_protocol_for_an_export(tmp_path):
   assert_one_line_error(proc, 'needs --protocol_dir')
 
 
+def test_committed_lifters_on_bvh_clips_need_no_protocol(tmp_path):
+  """The README's command for the packed lifters, without --protocol_dir."""
+  clip = os.path.join(REPO, 'data', 'samples', 'bandai_namco', 'dataset-1',
+                      'dataset-1_walk_normal_001.bvh')
+  out = tmp_path / 'eval.json'
+  proc = subprocess.run(
+      [sys.executable, os.path.join(REPO, 'tools', 'evaluate.py'),
+       '--model_dirs=models/pretrained/lifter,models/baseline1/lifter',
+       f'--bvh_dir={clip}', '--limit=200', '--inputs=exact',
+       f'--out={out}'], capture_output=True, text=True, timeout=600,
+      cwd=REPO)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  doc = json.loads(out.read_text())
+  assert doc['records'] == []
+  names = [r['name'] for r in doc['bvh']['records']]
+  assert names == ['pretrained/lifter', 'baseline1/lifter']
+  for r in doc['bvh']['records']:
+    assert 0 < r['results']['exact']['mean']['mpjpe'] < 200
+
+
 def test_latent_cache_gives_the_inline_results_and_is_shared(
     tmp_path_factory):
   reg1 = tiny_runs.regressor(tmp_path_factory, 'regression1', 'BL+DG+AUG')
