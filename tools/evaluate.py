@@ -111,6 +111,11 @@ def _evaluate_all(lifters, split, dataset, protocol_dir=None):
 def _print(title, records):
   print(f'\n{title}; errors in mm, PCK/AUC as fractions')
   print(tables.format_table(records))
+  per_body = tables.format_per_body(records)
+  if per_body:
+    print('\nCross-body benchmark: the same test frames, cameras and 2D noise '
+          'on each held-out body; x own = MPJPE over the own body\'s')
+    print(per_body)
   if FLAGS.per_action:
     print()
     print(tables.format_per_action(records))

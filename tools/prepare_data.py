@@ -1,7 +1,7 @@
 r"""Builds the Bandai-H36M protocol: BVH motion capture -> TFRecord shards.
 
   python tools/prepare_data.py --data_dir=../shared/data \
-      --out_dir=work_dirs/bandai_h36m
+      --out_dir=work_dirs/bandai_h36m [--body_copies=2] [--cross_body]
 
 Reads a BVH file, a directory of BVH files and/or .tar(.xz/.gz) archives of
 them (dataset-2 ships as data.tar.xz and is read without unpacking), and
@@ -15,7 +15,7 @@ import os
 from absl import flags, logging
 
 from geo_rep_tf.data import protocol
-from geo_rep_tf.errors import DataError
+from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf import cli
 from geo_rep_tf.utils.progress import Progress
 
@@ -46,6 +46,14 @@ _WORKERS = flags.DEFINE_integer('num_workers', 2, 'Parsing processes.',
 _LIMIT = flags.DEFINE_integer('limit_clips', 0,
                               'Use only the first N clips (0: all).',
                               lower_bound=0)
+_BODY_COPIES = flags.DEFINE_integer(
+    'body_copies', 0, 'Body-proportion augmentation: write every training '
+    'clip this many more times, each on a body drawn from '
+    'geometry/bodies.py BODY_RANGES (0: off).', lower_bound=0)
+_CROSS_BODY = flags.DEFINE_boolean(
+    'cross_body', False, 'Build the cross-body benchmark instead: the test '
+    'clips, every 20th frame, on their own body and on each of the 8 '
+    'held-out bodies (--frame_step and --body_copies are ignored).')
 
 
 def resolve_source(source, data_dir) -> str:
@@ -69,7 +77,8 @@ def main(argv):
   config = protocol.ProtocolConfig(
       frame_step=_FRAME_STEP.value, noise_sigma_px=_NOISE.value,
       seed=_SEED.value, rig=_RIG.value, num_workers=_WORKERS.value,
-      test_styles=tuple(_TEST_STYLES.value), limit_clips=_LIMIT.value)
+      test_styles=tuple(_TEST_STYLES.value), limit_clips=_LIMIT.value,
+      body_copies=_BODY_COPIES.value)
   logging.info('preparing %s -> %s', source, _OUT_DIR.value)
   bar = None
 
@@ -79,12 +88,21 @@ def main(argv):
       bar = Progress(total, 'prepare_data', ' MB', scale=1e-6)
     bar.update(done, f'{clips} clips')
 
-  manifest = protocol.build_protocol(source, _OUT_DIR.value, config,
-                                     rig_path=_CAMERAS.value,
-                                     progress=progress)
+  if _CROSS_BODY.value:
+    if _CAMERAS.value:
+      raise ArgumentError('--cross_body uses the shipped Human3.6M cameras; '
+                          'leave --cameras unset')
+    manifest = protocol.cross_body_protocol(source, _OUT_DIR.value, config,
+                                            progress=progress)
+  else:
+    manifest = protocol.build_protocol(source, _OUT_DIR.value, config,
+                                       rig_path=_CAMERAS.value,
+                                       progress=progress)
   if bar is not None:
     bar.close(bar.total)
   for split, c in manifest['counts'].items():
+    if not c['clips']:
+      continue
     pct = 100.0 * (1 - c['samples_visible'] / max(c['samples'], 1))
     print(f'{split}: {c["clips"]} clips, {c["frames"]} frames, '
           f'{c["samples_visible"]}/{c["samples"]} (frame, camera) samples '

@@ -219,7 +219,8 @@ def sample_dataset(data_dir: str, split: str,
 
   Yields dicts with 'keypoints_2d_px' [16, 2], 'pose_3d_mm' [16, 3]
   (root-relative, in that camera's frame), 'camera' (int32), 'action',
-  'style', 'clip', 'subject' (strings) and 'frame' (int64).
+  'style', 'clip', 'subject', 'body' (strings; body '' unless the protocol
+  re-proportioned the clip) and 'frame' (int64).
   """
   mask = _camera_mask(camera_indices)
   kp_key = 'keypoints_2d_noisy_px' if noisy_2d else 'keypoints_2d_px'
@@ -238,6 +239,7 @@ def sample_dataset(data_dir: str, split: str,
         'keep': tf.reshape(f['visible'] & mask[None], [-1]),
         'action': rep(f['action']), 'style': rep(f['style']),
         'clip': rep(f['clip']), 'subject': rep(f['subject']),
+        'body': rep(f['body']),
         'frame': rep(f['frame'])}
 
   files = manifest.shard_paths(data_dir, split)

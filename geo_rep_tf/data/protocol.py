@@ -33,8 +33,16 @@ from geo_rep_tf.data import bvh_sources, tfrecord
 from geo_rep_tf.data.manifest import MANIFEST, file_crc32
 from geo_rep_tf.data.rigs import load_bvh_poses
 from geo_rep_tf.errors import ArgumentError, DataError
-from geo_rep_tf.geometry import cameras
+from geo_rep_tf.geometry import bodies, cameras
 from geo_rep_tf.utils.files import atomic_path, write_json
+
+# In `ProtocolConfig.test_bodies`: the clip's own body, labelled (for the
+# in-domain figure on the same frames, cameras and noise as the others).
+OWN_BODY = 'own'
+# The cross-body benchmark keeps every 20th frame of each test clip: with
+# nine bodies, about twice the samples of the in-domain test split.
+CROSS_BODY_FRAME_STEP = 20
+
 
 @dataclasses.dataclass(frozen=True)
 class ProtocolConfig:
@@ -54,6 +62,17 @@ class ProtocolConfig:
     shard_frames: frames per TFRecord shard.
     num_workers: processes that parse BVH text.
     limit_clips: build from the first N clips only (0: all); for tests.
+    body_copies: write every training clip this many more times, each on
+      its own body drawn from `bodies.BODY_RANGES` (seeded by the clip's
+      name and the copy), seen by cameras drawn for that copy: body-
+      proportion augmentation for the representation's pairs and the
+      regressors' labels alike.
+    test_bodies: names of `bodies.HELD_OUT_BODIES` (or OWN_BODY, the
+      clip's own, labelled); when given, every test
+      clip is written once per body instead of on its own (same cameras
+      and 2D noise for each body, so only the body differs): the
+      cross-body benchmark.
+    splits: the splits written; clips of the others are not even parsed.
   """
   frame_step: int = 5
   test_styles: Tuple[str, ...] = ('old', 'childish', 'elderly', 'youthful')
@@ -66,6 +85,9 @@ class ProtocolConfig:
   shard_frames: int = 8192
   num_workers: int = 2
   limit_clips: int = 0
+  body_copies: int = 0
+  test_bodies: Tuple[str, ...] = ()
+  splits: Tuple[str, ...] = ('train', 'test')
 
   def __post_init__(self):
     if self.frame_step < 1:
@@ -79,6 +101,19 @@ class ProtocolConfig:
     if self.shard_frames < 1 or self.num_workers < 1 or self.limit_clips < 0:
       raise ArgumentError('shard_frames and num_workers must be >= 1 and '
                           'limit_clips >= 0')
+    if self.body_copies < 0:
+      raise ArgumentError(f'body_copies must be >= 0, got {self.body_copies}')
+    for name in self.test_bodies:
+      if name != OWN_BODY:
+        bodies.held_out_body(name)
+    if not self.splits or not set(self.splits) <= {'train', 'test'}:
+      raise ArgumentError("splits must be among 'train', 'test', got "
+                          f'{self.splits}')
+
+  def split_of(self, clip_name: str) -> str:
+    """'test' for a clip of a test style, else 'train'."""
+    style = bvh_sources.clip_metadata(clip_name)['style']
+    return 'test' if style in self.test_styles else 'train'
 
 
 def _ignore_interrupts() -> None:
@@ -89,8 +124,14 @@ def _ignore_interrupts() -> None:
 
 
 def _load_clip(args) -> Tuple[str, int, Optional[np.ndarray], Optional[str]]:
-  """Worker: BVH -> centred poses [F, 16, 3]; errors come back as text."""
-  (name, nbytes, path, text), rig, frame_step = args
+  """Worker: BVH -> centred poses [F, 16, 3]; errors come back as text.
+
+  A clip of a split that is not written comes back without poses, unparsed.
+  """
+  (name, nbytes, path, text), rig, frame_step, splits, test_styles = args
+  style = bvh_sources.clip_metadata(name)['style']
+  if ('test' if style in test_styles else 'train') not in splits:
+    return name, nbytes, None, None
   try:
     poses, _ = load_bvh_poses(path if path is not None else text, rig,
                               name=name if path is None else None,
@@ -169,7 +210,7 @@ def build_protocol(source: str, out_dir: str,
                    config: ProtocolConfig = ProtocolConfig(),
                    rig_path: Optional[str] = None,
                    progress: Optional[Callable[[int, int, int], None]] = None,
-                   required_splits: Tuple[str, ...] = ('train', 'test')
+                   required_splits: Optional[Tuple[str, ...]] = None
                    ) -> Dict:
   """Builds the protocol from BVH files and/or archives.
 
@@ -182,7 +223,7 @@ def build_protocol(source: str, out_dir: str,
     rig_path: camera rig JSON (default: the shipped Human3.6M calibration).
     progress: called as progress(bytes_done, bytes_total, clips_done).
     required_splits: splits that must receive frames (a protocol without
-      training frames would train on nothing).
+      training frames would train on nothing); default: config.splits.
 
   Returns:
     The manifest dict (also written to out_dir/manifest.json).
@@ -192,6 +233,8 @@ def build_protocol(source: str, out_dir: str,
       unknown rig, or no frame left after filtering.
   """
   start = time.time()
+  if required_splits is None:
+    required_splits = config.splits
   sources = bvh_sources.find_sources(source)
   total = sum(os.path.getsize(s) for s in sources)
   rig = cameras.load_rig(rig_path)
@@ -209,7 +252,8 @@ def build_protocol(source: str, out_dir: str,
   clips = bvh_sources.iter_clips(sources)
   if config.limit_clips:
     clips = (c for i, c in zip(range(config.limit_clips), clips))
-  jobs = ((c, config.rig, config.frame_step) for c in clips)
+  jobs = ((c, config.rig, config.frame_step, config.splits,
+           config.test_styles) for c in clips)
   pool = None
   try:
     if config.num_workers > 1:
@@ -221,7 +265,8 @@ def build_protocol(source: str, out_dir: str,
     for name, nbytes, poses, error in results:
       if error is not None:
         raise DataError(error if name in error else f'{name}: {error}')
-      _write_clip(name, poses, config, rig, writers, counts)
+      if poses is not None:
+        _write_clip(name, poses, config, rig, writers, counts)
       done_bytes += nbytes
       done_clips += 1
       if progress:
@@ -260,33 +305,56 @@ def build_protocol(source: str, out_dir: str,
   return manifest
 
 
+def _renders(name: str, split: str, config: ProtocolConfig
+             ) -> List[Tuple[Optional[bodies.Body], np.random.Generator]]:
+  """(body or None for the clip's own, its random stream) per copy of a clip.
+
+  A stream draws the copy's camera session, then its 2D noise: the held-out
+  bodies of a test clip share the clip's stream (same cameras, same noise),
+  training copies get their own.
+  """
+  if split == 'test' and config.test_bodies:
+    return [(bodies.Body(OWN_BODY) if b == OWN_BODY else
+             bodies.held_out_body(b), _clip_rng(config.seed, name))
+            for b in config.test_bodies]
+  out = [(None, _clip_rng(config.seed, name))]
+  if split == 'train':
+    out += [(bodies.sample_body(config.seed, name, k),
+             _clip_rng(config.seed, f'{name}#body{k}'))
+            for k in range(1, config.body_copies + 1)]
+  return out
+
+
 def _write_clip(name, poses, config, rig, writers, counts) -> None:
   meta = bvh_sources.clip_metadata(name)
-  split = 'test' if meta['style'] in config.test_styles else 'train'
-  rng = _clip_rng(config.seed, name)
-  subjects = config.test_subjects if split == 'test' else config.train_subjects
-  subject = subjects[rng.integers(len(subjects))]
-  cams = rig.cameras(subject)
+  split = config.split_of(name)
   if not np.all(np.isfinite(poses)):
     raise DataError('clip has non-finite joint positions', name)
-  uv, visible = project_clip(poses, cams, config.max_off_axis_deg)
-  # Points behind a camera project anywhere; keep them finite in float32.
-  uv = np.clip(uv, -1e5, 1e5)
-  noisy = uv + rng.normal(0.0, config.noise_sigma_px, uv.shape)
   c = counts[split]
   c['clips'] += 1
-  c['frames'] += len(poses)
-  c['samples'] += visible.size
-  c['samples_visible'] += int(visible.sum())
-  strings = dict(clip=name, subject=subject, **meta)
-  fixed = {k: cams[k].astype(np.float32) for k in
-           ('R_w2c', 't_mm', 'f', 'c', 'k', 'p', 'resolution')}
-  for i in np.flatnonzero(visible.any(axis=1)):
-    arrays = dict(fixed, pose_3d_world_mm=poses[i], keypoints_2d_px=uv[:, i],
-                  keypoints_2d_noisy_px=noisy[:, i], visible=visible[i],
-                  frame=i * config.frame_step)
-    writers[split].add(tfrecord.serialize_frame(arrays, strings))
-    c['frames_kept'] += 1
+  for body, rng in _renders(name, split, config):
+    subjects = (config.test_subjects if split == 'test' else
+                config.train_subjects)
+    subject = subjects[rng.integers(len(subjects))]
+    cams = rig.cameras(subject)
+    posed = poses if body is None else bodies.retarget(poses, body)
+    uv, visible = project_clip(posed, cams, config.max_off_axis_deg)
+    # Points behind a camera project anywhere; keep them finite in float32.
+    uv = np.clip(uv, -1e5, 1e5)
+    noisy = uv + rng.normal(0.0, config.noise_sigma_px, uv.shape)
+    c['frames'] += len(posed)
+    c['samples'] += visible.size
+    c['samples_visible'] += int(visible.sum())
+    strings = dict(clip=name, subject=subject,
+                   body='' if body is None else body.name, **meta)
+    fixed = {k: cams[k].astype(np.float32) for k in
+             ('R_w2c', 't_mm', 'f', 'c', 'k', 'p', 'resolution')}
+    for i in np.flatnonzero(visible.any(axis=1)):
+      arrays = dict(fixed, pose_3d_world_mm=posed[i], keypoints_2d_px=uv[:, i],
+                    keypoints_2d_noisy_px=noisy[:, i], visible=visible[i],
+                    frame=i * config.frame_step)
+      writers[split].add(tfrecord.serialize_frame(arrays, strings))
+      c['frames_kept'] += 1
 
 
 def bvh_protocol(source: str, out_dir: str, rig: str = 'auto',
@@ -316,3 +384,31 @@ def bvh_protocol(source: str, out_dir: str, rig: str = 'auto',
   config = dataclasses.replace(config, test_styles=tuple(sorted(styles)),
                                rig=rig)
   return build_protocol(source, out_dir, config, required_splits=('test',))
+
+
+def cross_body_protocol(source: str, out_dir: str,
+                        config: Optional[ProtocolConfig] = None,
+                        progress: Optional[Callable[[int, int, int], None]]
+                        = None) -> Dict:
+  """Builds the cross-body benchmark: the test clips on held-out bodies.
+
+  Every test clip (every CROSS_BODY_FRAME_STEP-th frame) is written on its
+  own body and on each of `bodies.HELD_OUT_BODIES`, through the same
+  Human3.6M test cameras and with the same 2D noise, so that the per-body
+  errors differ by the body alone. Training clips are not read.
+
+  Args:
+    source: as `build_protocol` (the Bandai clips for the benchmark).
+    out_dir: where it is written (replaced when the build succeeds).
+    config: other settings (default: docs/design.md's); its frame_step,
+      test_bodies and splits are replaced.
+    progress: as `build_protocol`.
+
+  Returns:
+    The manifest.
+  """
+  config = dataclasses.replace(
+      config or ProtocolConfig(), frame_step=CROSS_BODY_FRAME_STEP,
+      test_bodies=(OWN_BODY,) + tuple(b.name for b in bodies.HELD_OUT_BODIES),
+      splits=('test',))
+  return build_protocol(source, out_dir, config, progress=progress)

@@ -32,6 +32,9 @@ FLOAT_FIELDS: Dict[str, tuple] = {
 }
 INT_FIELDS: Dict[str, tuple] = {'visible': (NUM_CAMERAS,), 'frame': (1,)}
 STRING_FIELDS = ('clip', 'action', 'style', 'subject', 'dataset')
+# Strings an older protocol may lack: they parse as '' there. 'body' names
+# the body a clip was re-proportioned to ('': its own; geometry/bodies.py).
+OPTIONAL_STRING_FIELDS = ('body',)
 
 
 def _bytes(value: bytes) -> tf.train.Feature:
@@ -44,7 +47,8 @@ def serialize_frame(arrays: Mapping[str, np.ndarray],
 
   Args:
     arrays: every FLOAT_FIELDS and INT_FIELDS entry, with its shape.
-    strings: every STRING_FIELDS entry.
+    strings: every STRING_FIELDS entry (OPTIONAL_STRING_FIELDS default to
+      '').
   """
   feature = {}
   for name, shape in FLOAT_FIELDS.items():
@@ -57,6 +61,8 @@ def serialize_frame(arrays: Mapping[str, np.ndarray],
     feature[name] = tf.train.Feature(int64_list=tf.train.Int64List(value=a))
   for name in STRING_FIELDS:
     feature[name] = _bytes(strings[name].encode('utf-8'))
+  for name in OPTIONAL_STRING_FIELDS:
+    feature[name] = _bytes(strings.get(name, '').encode('utf-8'))
   return tf.train.Example(
       features=tf.train.Features(feature=feature)).SerializeToString()
 
@@ -65,6 +71,8 @@ _SPEC = {
     **{n: tf.io.FixedLenFeature([], tf.string) for n in FLOAT_FIELDS},
     **{n: tf.io.FixedLenFeature(s, tf.int64) for n, s in INT_FIELDS.items()},
     **{n: tf.io.FixedLenFeature([], tf.string) for n in STRING_FIELDS},
+    **{n: tf.io.FixedLenFeature([], tf.string, default_value='')
+       for n in OPTIONAL_STRING_FIELDS},
 }
 
 
@@ -81,6 +89,6 @@ def parse_batch(serialized) -> Dict[str, tf.Tensor]:
     out[name] = tf.reshape(raw, [-1, *shape])
   out['visible'] = tf.cast(parsed['visible'], tf.bool)
   out['frame'] = parsed['frame'][:, 0]
-  for name in STRING_FIELDS:
+  for name in STRING_FIELDS + OPTIONAL_STRING_FIELDS:
     out[name] = parsed[name]
   return out

@@ -14,11 +14,14 @@ from typing import Callable, Dict, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from geo_rep_tf.data import pipeline, tfrecord
+from geo_rep_tf.data import pipeline, protocol, tfrecord
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.eval import metrics
 
 INPUTS = ('exact', 'noisy')
+# The body label of the clip's own body in a cross-body protocol
+# (`data.protocol.OWN_BODY`).
+OWN_BODY = protocol.OWN_BODY
 ALL_CAMERAS = tuple(range(tfrecord.NUM_CAMERAS))
 
 
@@ -60,14 +63,16 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
   Returns:
     `metrics.summarize` output: count, mean, per_action, mean_over_actions
     (MPJPE, P-MPJPE, N-MPJPE in mm; 3DPCK@150 and AUC as fractions), plus
-    'per_camera': {camera index: count}.
+    'per_camera': {camera index: count}; on a protocol with bodies (the
+    cross-body benchmark) also `per_body_summary`'s 'per_body' and
+    'cross_body'.
   """
   if latents is not None and latent_out is not None:
     raise ValueError('latents and latent_out exclude each other')
   ds = _batches(protocol_dir, split, camera_indices, noisy_2d, batch_size,
                 limit)
   values: Dict[str, list] = {}
-  actions, cams = [], []
+  actions, cams, body_names = [], [], []
   metric_fn = tf.function(metrics.pose_metrics, reduce_retracing=True)
   offset = 0
   for batch in ds:
@@ -85,6 +90,7 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
       values.setdefault(k, []).append(v.numpy())
     actions.append(batch['action'].numpy())
     cams.append(batch['camera'].numpy())
+    body_names.append(batch['body'].numpy())
   if not actions:
     raise _no_samples(protocol_dir, split, camera_indices)
   if latents is not None and offset != len(latents):
@@ -93,7 +99,34 @@ def evaluate_lifter(predict: Callable[..., tf.Tensor],
   result = metrics.summarize(per_example, np.concatenate(actions))
   cam_ids, counts = np.unique(np.concatenate(cams), return_counts=True)
   result['per_camera'] = {str(c): int(n) for c, n in zip(cam_ids, counts)}
+  body_names = np.concatenate(body_names)
+  if (body_names != b'').any():
+    result.update(per_body_summary(per_example, body_names))
   return result
+
+
+def per_body_summary(per_example: Dict[str, np.ndarray],
+                     body_names: np.ndarray) -> Dict:
+  """'per_body' means, and 'cross_body' means over the held-out bodies.
+
+  Args:
+    per_example: metric -> [N] values.
+    body_names: [N] body of each sample (bytes or str; 'own' is the clip's
+      own body, `data.protocol.OWN_BODY`).
+
+  Returns:
+    {'per_body': {body: {'count', 'mean'}}, 'cross_body': {metric: mean
+    over samples of every body but 'own'}} ('cross_body' only when there
+    are such samples).
+  """
+  names = np.asarray([n.decode() if isinstance(n, bytes) else str(n)
+                      for n in body_names])
+  out = {'per_body': metrics.summarize(per_example, names)['per_action']}
+  held = names != OWN_BODY
+  if held.any():
+    out['cross_body'] = {k: float(np.mean(np.asarray(v)[held]))
+                         for k, v in per_example.items()}
+  return out
 
 
 def check_cameras(camera_indices: Sequence[int]) -> Tuple[int, ...]:

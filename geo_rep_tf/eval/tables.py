@@ -60,3 +60,33 @@ def format_per_action(records: Sequence[Dict], key: str = 'mpjpe') -> str:
                    + '-')
     lines.append(f'{a[:22]:<22} ' + ' '.join(cells))
   return '\n'.join(lines)
+
+
+def format_per_body(records: Sequence[Dict], own: str = 'own') -> str:
+  """The cross-body table: per (run, input), each body's errors in mm and
+  its MPJPE over the clip's own body's ('x own'), then the held-out mean.
+
+  Records without 'per_body' results are left out ('' when none has them).
+  """
+  keys = (('MPJPE', 'mpjpe'), ('P-MPJPE', 'p_mpjpe'), ('N-MPJPE', 'n_mpjpe'))
+  head = (f'{"lifter / 2D":<30} {"body":<24} ' +
+          ' '.join(f'{k:>8}' for k, _ in keys) + f' {"x own":>6}')
+  lines = []
+  for r in records:
+    for inp, res in r['results'].items():
+      if 'per_body' not in res:
+        continue
+      who = f'{r["name"][:24]}/{inp}'
+      base = res['per_body'].get(own, {}).get('mean', {}).get('mpjpe')
+      rows = [(b, v['mean']) for b, v in res['per_body'].items() if b != own]
+      if own in res['per_body']:
+        rows.insert(0, (own, res['per_body'][own]['mean']))
+      if 'cross_body' in res:
+        rows.append(('(held-out bodies)', res['cross_body']))
+      for body, m in rows:
+        ratio = f'{m["mpjpe"] / base:6.2f}' if base else f'{"-":>6}'
+        lines.append(f'{who:<30} {body[:24]:<24} ' +
+                     ' '.join(f'{m[k]:8.1f}' for _, k in keys) + f' {ratio}')
+  if not lines:
+    return ''
+  return '\n'.join([head, '-' * len(head)] + lines)

@@ -6,11 +6,10 @@ import shutil
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from geo_rep_tf.data import pipeline, protocol
 from geo_rep_tf.errors import ArgumentError, DataError
-from geo_rep_tf.geometry import rotations
+from geo_rep_tf.geometry import bodies, rotations
 
 SAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', 'data', 'samples',
                       'bandai_namco', 'dataset-1')
@@ -170,3 +169,68 @@ def test_h36m_cameras_see_the_bandai_clips(shared_data, tmp_path):
   inside = ((kp >= 0) & (kp < 1000)).all(axis=(-1, -2))
   assert inside.mean() >= 0.90
   assert (inside.sum(axis=1) >= 2).mean() >= 0.95
+
+
+def _frames(path, split):
+  return list(pipeline.frame_dataset(str(path), split).as_numpy_iterator())
+
+
+def test_body_copies_augment_training_clips(clip_dir, tmp_path, prepared):
+  out, plain = prepared
+  m = protocol.build_protocol(
+      str(clip_dir), str(tmp_path / 'aug'),
+      protocol.ProtocolConfig(num_workers=1, body_copies=2))
+  # Test split unchanged, byte for byte; training clips thrice.
+  assert (tmp_path / 'aug' / 'test-00000.tfrecord').read_bytes() == (
+      out / 'test-00000.tfrecord').read_bytes()
+  assert m['counts']['train']['clips'] == 2
+  assert m['counts']['train']['frames'] == 3 * plain['counts']['train'][
+      'frames']
+  frames = _frames(tmp_path / 'aug', 'train')
+  by_body = {}
+  for f in frames:
+    by_body.setdefault(f['body'], []).append(f)
+  assert set(by_body) == {b'', b'drawn1', b'drawn2'}
+  # Each copy keeps its bone lengths over frames and differs from the
+  # original body; the 2D is the projection of the retargeted 3D.
+  thigh = lambda fs, clip: np.array([
+      np.linalg.norm(f['pose_3d_world_mm'][2] - f['pose_3d_world_mm'][1])
+      for f in fs if f['clip'] == clip])
+  clip = CLIPS[0].encode()
+  base = thigh(by_body[b''], clip)
+  for body in (b'drawn1', b'drawn2'):
+    t = thigh(by_body[body], clip)
+    assert t.std() < 0.05 and abs(t.mean() - base.mean()) > 1.0
+  assert np.median(thigh(by_body[b'drawn1'], clip)) != np.median(
+      thigh(by_body[b'drawn2'], clip))
+  # Originals are the plain protocol's frames.
+  plain_frames = _frames(out, 'train')
+  np.testing.assert_array_equal(
+      np.stack([f['pose_3d_world_mm'] for f in by_body[b'']]),
+      np.stack([f['pose_3d_world_mm'] for f in plain_frames]))
+  with pytest.raises(ArgumentError, match='body_copies'):
+    protocol.ProtocolConfig(body_copies=-1)
+
+
+def test_cross_body_protocol_same_cameras_and_noise(clip_dir, tmp_path):
+  m = protocol.cross_body_protocol(str(clip_dir), str(tmp_path / 'cb'),
+                                   protocol.ProtocolConfig(num_workers=1))
+  assert m['counts']['train']['clips'] == 0
+  assert m['counts']['test']['clips'] == 1
+  assert sorted(os.listdir(tmp_path / 'cb')) == ['manifest.json',
+                                                 'test-00000.tfrecord']
+  frames = _frames(tmp_path / 'cb', 'test')
+  bodies_seen = {f['body'].decode() for f in frames}
+  assert bodies_seen == {'own'} | {b.name for b in bodies.HELD_OUT_BODIES}
+  own = [f for f in frames if f['body'] == b'own']
+  assert [f['frame'] for f in own[:3]] == [0, 20, 40]
+  tall = [f for f in frames if f['body'] == b'tall-wide-longlegs']
+  assert len({f['subject'] for f in own + tall}) == 1
+  a, b = own[0], tall[0]
+  # Same noise draw: the noisy-minus-exact 2D is the same on every body.
+  np.testing.assert_allclose(
+      a['keypoints_2d_noisy_px'] - a['keypoints_2d_px'],
+      b['keypoints_2d_noisy_px'] - b['keypoints_2d_px'], atol=1e-3)
+  assert not np.allclose(a['pose_3d_world_mm'], b['pose_3d_world_mm'])
+  with pytest.raises(ArgumentError, match='unknown held-out body'):
+    protocol.ProtocolConfig(test_bodies=('giant',))
