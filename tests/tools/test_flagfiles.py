@@ -11,7 +11,7 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BINARY = {'rep_': 'train_representation', 'reg_': 'train_regressor',
           'main_job_representation': 'train_representation',
           'main_job_regressor': 'train_regressor',
-          'bandai_h36m_protocol': 'prepare_data',
+          'bandai_h36m_': 'prepare_data',
           'exp_': 'run_experiment'}
 
 
@@ -49,6 +49,11 @@ def test_flagfiles():
     for line in lines:
       if line.startswith('--'):
         flag = line[2:].split('=')[0]
+        if flag == 'flagfile':  # Nested flagfile: it must exist in flags/.
+          nested = line.split('=', 1)[1]
+          assert os.path.isfile(os.path.join(REPO, nested)), (
+              f'{path}: {nested} does not exist')
+          continue
         if flag not in names[tool] and flag.startswith('no'):
           flag = flag[2:]  # --noX: boolean X set to false.
         assert flag in names[tool], f'{path}: --{flag} unknown to {tool}'
