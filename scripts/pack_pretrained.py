@@ -11,6 +11,10 @@ representation as '../representation' (resolved beside it). The result
 loads with load_regressor_run / load_lifter / tools/infer.py like any run.
 The committed ones: models/pretrained (the full method, infer's default)
 and models/baseline1 (--out_dir=models/baseline1; no representation).
+
+An existing out_dir is replaced only with --overwrite, and then its
+README.md (the model card) is kept: only the weights change. A new out_dir
+gets a short README naming the runs and the licence.
 """
 
 import json
@@ -19,8 +23,10 @@ import shutil
 import sys
 import tempfile
 
-from absl import app, flags
+from absl import flags
 
+from geo_rep_tf import cli
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.runs import model_state
 from geo_rep_tf.runs.loading import load_regressor_run, load_representation
 from geo_rep_tf.utils.files import write_json
@@ -32,6 +38,8 @@ flags.DEFINE_string('out_dir', 'models/pretrained', 'Output folder.')
 flags.DEFINE_string('licence_note', 'Trained on the Bandai-Namco Research '
                     'Motion Dataset (CC BY-NC 4.0): these weights are for '
                     'non-commercial use only.', 'README line.')
+flags.DEFINE_boolean('overwrite', False, 'Replace the weights in an existing '
+                     '--out_dir (its README.md is kept).')
 
 
 def _save(model, config, out):
@@ -46,6 +54,17 @@ def _save(model, config, out):
 
 def main(argv):
   del argv
+  if not FLAGS.regressor_dir:
+    raise ArgumentError('--regressor_dir: required (a train_regressor.py '
+                        '--model_dir)')
+  if os.path.exists(FLAGS.out_dir) and not FLAGS.overwrite:
+    raise ArgumentError(f'--out_dir={FLAGS.out_dir} exists; pass --overwrite '
+                        'to replace its weights (its README.md is kept)')
+  for flag, run in (('regressor_dir', FLAGS.regressor_dir),
+                    ('representation_dir', FLAGS.representation_dir)):
+    if run and not os.path.isfile(os.path.join(run, 'config.json')):
+      raise ArgumentError(f'--{flag}={run}: no config.json there (not a '
+                          'training run)')
   with open(os.path.join(FLAGS.regressor_dir, 'config.json')) as fh:
     reg_cfg = json.load(fh)
   lifter, _ = load_regressor_run(FLAGS.regressor_dir)
@@ -57,6 +76,9 @@ def main(argv):
   reg_cfg['source'] = dict(representation_run=FLAGS.representation_dir,
                            regressor_run=FLAGS.regressor_dir)
   if reg_cfg['regressor'].get('representation_dir'):
+    if not FLAGS.representation_dir:
+      raise ArgumentError('--representation_dir: required, the regressor '
+                          f'{FLAGS.regressor_dir} reads G')
     with open(os.path.join(FLAGS.representation_dir, 'config.json')) as fh:
       rep_cfg = json.load(fh)
     rep_cfg.pop('trainer', None)
@@ -65,18 +87,27 @@ def main(argv):
     _save(load_representation(FLAGS.representation_dir), rep_cfg,
           os.path.join(tmp, 'representation'))
   _save(lifter, reg_cfg, os.path.join(tmp, 'lifter'))
-  with open(os.path.join(tmp, 'README.md'), 'w') as fh:
-    fh.write('# Pretrained geo_rep_tf weights\n\n'
-             f'- lifter: from `{FLAGS.regressor_dir}` '
-             f'(`{reg_cfg["regressor"]["regressor"]}`)\n'
-             f'- representation: from `{FLAGS.representation_dir}`\n\n'
-             f'{FLAGS.licence_note}\n')
+  card = os.path.join(FLAGS.out_dir, 'README.md')
+  if os.path.isfile(card):
+    shutil.copy2(card, os.path.join(tmp, 'README.md'))
+  else:
+    with open(os.path.join(tmp, 'README.md'), 'w') as fh:
+      fh.write('# Pretrained geo_rep_tf weights\n\n'
+               f'- lifter: from `{FLAGS.regressor_dir}` '
+               f'(`{reg_cfg["regressor"]["regressor"]}`)\n'
+               f'- representation: from `{FLAGS.representation_dir}`\n\n'
+               f'{FLAGS.licence_note}\n')
   if os.path.exists(FLAGS.out_dir):
-    shutil.rmtree(FLAGS.out_dir)
-  os.rename(tmp, FLAGS.out_dir)
+    # The new folder is complete before the old one goes; a crash in
+    # between leaves both (the old one renamed), never neither.
+    old = tmp + '_old'
+    os.rename(FLAGS.out_dir, old)
+    os.rename(tmp, FLAGS.out_dir)
+    shutil.rmtree(old)
+  else:
+    os.rename(tmp, FLAGS.out_dir)
   print(f'wrote {FLAGS.out_dir}')
 
 
 if __name__ == '__main__':
-  flags.mark_flags_as_required(['regressor_dir'])
-  app.run(main)
+  cli.run(main)

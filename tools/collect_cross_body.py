@@ -33,6 +33,10 @@ flags.DEFINE_string('protocol_dir', None, 'The cross-body protocol, for the '
 flags.DEFINE_string('out', 'docs/results/cross_body.json',
                     'Records JSON written; its .png beside it.')
 flags.DEFINE_boolean('overwrite', False, 'Replace an existing --out.')
+flags.DEFINE_string('default_stage', None, 'The stage whose lifters are the '
+                    'ones installed now (their records get default=true when '
+                    'they are the lifter infer uses by default); the last '
+                    '--evaluation\'s stage when not given.')
 
 
 def main(argv):
@@ -42,11 +46,18 @@ def main(argv):
   if os.path.exists(FLAGS.out) and not FLAGS.overwrite:
     raise ArgumentError(f'--out={FLAGS.out} exists; pass --overwrite to '
                         'replace it')
+  parsed = [cross_body.parse_evaluation(t) for t in FLAGS.evaluation]
+  stages = [stage for stage, _ in parsed]
+  default_stage = FLAGS.default_stage or stages[-1]
+  if default_stage not in stages:
+    raise ArgumentError(f'--default_stage={default_stage}: not one of the '
+                        f'--evaluation stages {stages}')
   recs, sources = [], {}
-  for text in FLAGS.evaluation:
-    stage, path = cross_body.parse_evaluation(text)
-    recs += cross_body.records(cross_body.read_evaluation(path), stage,
-                               DEFAULT_LIFTER_DIR)
+  for stage, path in parsed:
+    # An older evaluation of the same folder held other weights then.
+    recs += cross_body.records(
+        cross_body.read_evaluation(path), stage,
+        DEFAULT_LIFTER_DIR if stage == default_stage else None)
     sources[stage] = path
   if not recs:
     raise ArgumentError('--evaluation: no lifter has results on the own '

@@ -87,3 +87,22 @@ def test_collect_writes_records_and_figure(benchmark, tmp_path):
                f'--evaluation=a:{tmp_path / "missing.json"}',
                f'--out={tmp_path / "x.json"}')
   assert_one_line_error(proc, 'no such file')
+  proc = _tool('collect_cross_body.py', f'--evaluation=a:{evaluation}',
+               '--default_stage=b', f'--out={tmp_path / "x.json"}')
+  assert_one_line_error(proc, '--default_stage')
+
+
+def test_only_the_installed_stage_is_default(benchmark, tmp_path):
+  """The same folder evaluated before and after a retraining: only the
+  stage given as installed (by default the last) holds the default lifter."""
+  _, evaluation, _ = benchmark
+  out = tmp_path / 'cross_body.json'
+  proc = _tool('collect_cross_body.py', f'--evaluation=before:{evaluation}',
+               f'--evaluation=after:{evaluation}', f'--out={out}')
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  recs = json.loads(out.read_text())['records']
+  assert [(r['stage'], r['lifter'], r['default']) for r in recs] == [
+      ('before', 'pretrained/lifter', False),
+      ('before', 'baseline1/lifter', False),
+      ('after', 'pretrained/lifter', True),
+      ('after', 'baseline1/lifter', False)]
