@@ -30,7 +30,7 @@ _OUT_DIR = flags.DEFINE_string('out_dir', 'work_dirs/bandai_h36m',
                                'Output directory.')
 _RIG = flags.DEFINE_string(
     'rig', 'auto', "BVH rig: 'auto', 'bandai', 'cmu', 'cmu_hip' or a JSON "
-    'rig file (see README).')
+    'rig file (see docs/data.md).')
 _CAMERAS = flags.DEFINE_string(
     'cameras', None, 'Camera rig JSON (default: the shipped Human3.6M one).')
 _FRAME_STEP = flags.DEFINE_integer('frame_step', 5, 'Keep every k-th frame.',

@@ -1,6 +1,6 @@
 """Does a representation run's G carry the pose? Linear probes and map fit.
 
-The README's probe table comes from here (tools/probe_representation.py):
+The probe tables of docs/skeleton_media.md come from here (tools/probe_representation.py):
 - probe_G_mpjpe: MPJPE (mm) of a ridge regression (`eval.probe`) from G
   (flattened) to the root-relative 3D pose, fitted on 8,000 training
   samples (every 25th) and scored on 3,000 test samples (every 20th);

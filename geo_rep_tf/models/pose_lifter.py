@@ -106,7 +106,7 @@ class LatentStandardizer(keras.layers.Layer):
   """(G - mean) / scale: G centred per coordinate and scaled by one number.
 
   A trained G is a large, nearly constant point set with small
-  pose-dependent deviations (README "Results"); fed raw to a regressor, the
+  pose-dependent deviations (docs/skeleton_media.md); fed raw to a regressor, the
   constant swamps the pose. `mean` [M, 3] is the mean latent and `scale` the
   root-mean-square deviation from it over all coordinates. One scale keeps
   the relative size of the deviations, where a per-coordinate std would blow

@@ -98,7 +98,8 @@ def test_evaluate_cli_needs_a_protocol_for_an_export(tmp_path):
 
 
 def test_committed_lifters_on_bvh_clips_need_no_protocol(tmp_path):
-  """The README's command for the packed lifters, without --protocol_dir."""
+  """docs/training.md's command for the packed lifters on BVH clips, without
+  --protocol_dir."""
   clip = os.path.join(REPO, 'data', 'samples', 'bandai_namco', 'dataset-1',
                       'dataset-1_walk_normal_001.bvh')
   out = tmp_path / 'eval.json'
