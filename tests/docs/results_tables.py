@@ -320,6 +320,106 @@ def bench_export():
 
 
 # page -> the tables it must hold.
+
+# docs/results/cross_body.md.
+
+def cross_body_stages():
+  recs = _load('cross_body.json')['records']
+  names = {'pretrained/lifter': 'full method (Regression#1 on G)',
+           'baseline1/lifter': 'Baseline#1',
+           'r1_oldg_nall': 'Regression#1 on the unaugmented G'}
+  rows = []
+  for inputs in ('noisy', 'exact'):
+    for r in recs:
+      if r['input'] != inputs:
+        continue
+      name = names[r['lifter']]
+      if r['default']:
+        name = f'**{name}, the default**'
+      rows.append([r['stage'].replace('_', ' '), name, inputs,
+                   _f(r['in_domain_mpjpe_mm']), _f(r['cross_body_mpjpe_mm']),
+                   f'{r["ratio"]:.2f}',
+                   f'{_f(r["in_domain_n_mpjpe_mm"])} / '
+                   f'{_f(r["cross_body_n_mpjpe_mm"])}',
+                   f'{r["n_mpjpe_ratio"]:.2f}'])
+  return _table(['stage', 'lifter', '2D', 'own', 'held-out', 'x own',
+                 'N-MPJPE own / held-out', 'x own'], rows)
+
+
+# docs/skeleton_media.md.
+
+def _media_efficiency(medium, inputs):
+  recs = [r for r in _load('data_efficiency.json')['records']
+          if r['medium'] == medium and r['input'] == inputs]
+  by = {(r['model'], str(r['n']) if r['n'] != max(x['n'] for x in recs)
+         else 'all'): r for r in recs}
+  rows = []
+  for model, label in (('ours_shallow', 'OursShallow'),
+                       ('baseline1', 'Baseline#1')):
+    rows.append([label] + [f'{_f(by[model, n]["mpjpe_mm"])} / '
+                           f'{_f(by[model, n]["p_mpjpe_mm"])}' for n in NS])
+  gains = []
+  for n in NS:
+    o, b = by['ours_shallow', n], by['baseline1', n]
+    gains.append(f'{_pct(_gain(b["mpjpe_mm"], o["mpjpe_mm"]))} / '
+                 f'{_pct(_gain(b["p_mpjpe_mm"], o["p_mpjpe_mm"]))}')
+  rows.append(['gain MPJPE / P-MPJPE'] + gains)
+  return _table([''] + [f'N = {n}' for n in NS], rows)
+
+
+def media_efficiency_coords_noisy():
+  return _media_efficiency('coords', 'noisy')
+
+
+def media_efficiency_coords_exact():
+  return _media_efficiency('coords', 'exact')
+
+
+def media_efficiency_map_exact():
+  return _media_efficiency('map', 'exact')
+
+
+def _media_ablation(name):
+  s = _load(name)['summary']
+  order = ['BL', 'BL+AE', 'BL+SG', 'BL+SG+AUG', 'BL+DG+AUG']
+  best = min(order, key=lambda v: s['means'][v]['mpjpe'])
+  cells, gains = [], []
+  for v in order:
+    m = s['means'][v]
+    cell = f'{_f(m["mpjpe"])} / {_f(m["p_mpjpe"])}'
+    cells.append(f'**{cell}**' if v == best else cell)
+    g = s['relative_gain_mpjpe_over_bl'].get(v)
+    gains.append(_pct(g) if g is not None and v != 'BL' else '')
+  return _table([''] + order, [['MPJPE / P-MPJPE (mm)'] + cells,
+                               ['gain over BL'] + gains])
+
+
+def media_ablation_r1():
+  return _media_ablation('ablation_coords_r1_n500_noisy.json')
+
+
+def media_ablation_r2():
+  return _media_ablation('ablation_coords_r2_n500_noisy.json')
+
+
+def media_default_lifter():
+  d = _load('default_lifter.json')
+  rows = []
+  for key, label in (
+      ('full', 'coords full method, Regression#1 on G (the default)'),
+      ('baseline1', 'Baseline#1 (`models/baseline1`), trained the same way'),
+      ('full_unaugmented', 'coords full method without body augmentation'),
+      ('baseline1_unaugmented', 'Baseline#1 without body augmentation')):
+    t, c = d['test_split'][key], d['cross_body'][key]['noisy']
+    cells = [f'{_f(t["noisy"]["mpjpe"])} / {_f(t["noisy"]["p_mpjpe"])}',
+             f'{_f(t["exact"]["mpjpe"])} / {_f(t["exact"]["p_mpjpe"])}',
+             f'{_f(c["held_out_mpjpe"])} / {_f(c["held_out_p_mpjpe"])}']
+    if key == 'full':
+      cells = [f'**{x}**' for x in cells]
+    rows.append([label] + cells)
+  return _table(['lifter', 'noisy 2D', 'exact 2D',
+                 'held-out bodies, noisy 2D'], rows)
+
 PAGES = {
     'README.md': [readme_glance],
     'docs/results/data_efficiency_maps.md': [data_efficiency_maps],
@@ -330,6 +430,11 @@ PAGES = {
     'docs/results/lifters.md': [lifters_default, lifters_photos,
                                 lifters_latent_dropout],
     'docs/benchmarks.md': [bench_data, bench_training, bench_export],
+    'docs/results/cross_body.md': [cross_body_stages],
+    'docs/skeleton_media.md': [
+        media_efficiency_coords_noisy, media_efficiency_coords_exact,
+        media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
+        media_default_lifter],
 }
 
 
