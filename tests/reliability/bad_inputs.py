@@ -334,6 +334,17 @@ CASES = [
     C('visualize_pairs', '--out inside a file',
       ('--protocol_dir={protocol}', '--out={bad}/cameras_malformed.json/v.png'),
       ('--out', 'is a file')),
+    C('collect_cross_body', '--evaluation not STAGE:PATH',
+      ('--evaluation=before', '--out={bad}/cb.json'), ('STAGE:PATH',)),
+    C('collect_cross_body', '--evaluation file missing',
+      ('--evaluation=before:{bad}/none.json', '--out={bad}/cb.json'),
+      ('none.json', 'no such file')),
+    C('collect_cross_body', '--out exists, no --overwrite',
+      ('--evaluation=before:{bad}/none.json',
+       '--out={bad}/cameras_malformed.json'), ('--out', 'exists')),
+    C('collect_cross_body', '--default_stage not one of the stages',
+      ('--evaluation=before:{bad}/none.json', '--default_stage=after',
+       '--out={bad}/cb.json'), ('--default_stage', 'after')),
 ]
 
 

@@ -77,7 +77,7 @@ def test_at_least_100_cases_across_the_binaries_and_documented():
                    'export', 'infer', 'compare_lifters', 'run_experiment',
                    'fetch_models', 'probe_representation',
                    'report_representation', 'collect_data_efficiency',
-                   'interpolate'}
+                   'interpolate', 'collect_cross_body'}
   doc = open(DOC).read()
   for i, case in enumerate(bad_inputs.CASES, 1):
     assert f'| {i} | {case.tool} | {case.what} |' in doc, case.what
