@@ -420,6 +420,18 @@ def media_default_lifter():
   return _table(['lifter', 'noisy 2D', 'exact 2D',
                  'held-out bodies, noisy 2D'], rows)
 
+
+# docs/results/table1_coords.md.
+
+def table1_coords_exact():
+  return _table1_full('table1_coords_exact.json',
+                      'MPJPE / P-MPJPE (mm), exact 2D')
+
+
+def table1_coords_noisy():
+  return _table1_full('table1_coords_noisy.json',
+                      'MPJPE / P-MPJPE (mm), noisy 2D')
+
 PAGES = {
     'README.md': [readme_glance],
     'docs/results/data_efficiency_maps.md': [data_efficiency_maps],
@@ -431,6 +443,8 @@ PAGES = {
                                 lifters_latent_dropout],
     'docs/benchmarks.md': [bench_data, bench_training, bench_export],
     'docs/results/cross_body.md': [cross_body_stages],
+    'docs/results/table1_coords.md': [table1_coords_exact,
+                                      table1_coords_noisy],
     'docs/skeleton_media.md': [
         media_efficiency_coords_noisy, media_efficiency_coords_exact,
         media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
