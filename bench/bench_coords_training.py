@@ -1,7 +1,8 @@
 r"""How long a 'coords' representation takes to train to a flat test loss.
 
   .venv/bin/python bench/bench_coords_training.py \
-      [--protocol_dir=work_dirs/bandai_h36m_full] [--flagfile=flags/rep_coords.cfg]
+      [--protocol_dir=work_dirs/bandai_h36m_full] [--flagfile=flags/rep_coords.cfg] \
+      [--train_steps=N]
 
 Trains the flagfile's representation (the full protocol, BL+DG+AUG on the
 coords medium) into a temporary directory with tools/train_representation.py
@@ -52,6 +53,9 @@ def main():
   ap.add_argument('--flagfile', default=os.path.join(common.REPO, 'flags',
                                                      'rep_coords.cfg'))
   ap.add_argument('--eval_every', type=int, default=1000)
+  ap.add_argument('--train_steps', type=int, default=None,
+                  help="Overrides the flagfile's --train_steps (the cosine "
+                  'schedule spans them).')
   ap.add_argument('--flat_tolerance', type=float, default=0.02)
   ap.add_argument('--out', default=os.path.join(common.REPO, 'bench',
                                                 'results', 'training.json'))
@@ -67,6 +71,8 @@ def main():
            f'--flagfile={args.flagfile}', f'--protocol_dir={args.protocol_dir}',
            f'--model_dir={os.path.join(tmp, "run")}',
            f'--eval_every={args.eval_every}', '--image_summaries_every=0']
+    if args.train_steps:
+      cmd.append(f'--train_steps={args.train_steps}')
     start = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -83,6 +89,7 @@ def main():
   i = flat_point(curve, args.flat_tolerance)
   entry = dict(
       flagfile=os.path.relpath(args.flagfile, common.REPO),
+      train_steps=args.train_steps or curve[-1][0],
       protocol_dir=args.protocol_dir, wall_s=round(wall, 1),
       wall_s_to_flat=None if i is None else curve[i][1],
       step_flat=None if i is None else curve[i][0], curve=curve,

@@ -421,6 +421,25 @@ def media_default_lifter():
                  'held-out bodies, noisy 2D'], rows)
 
 
+def media_latent_constraints():
+  rows = []
+  for r in _load('latent_constraints.json')['records']:
+    x, y, z = r['axis_variance_share']
+    rows.append([
+        f'{r["medium"]}, {r["setting"]} (`{r["representation_run"]}`)',
+        _f(r['probe_g_mpjpe_mm']), _f(r['probe_g_noisy_mpjpe_mm']),
+        f'{x:.2f} / {y:.2f} / {z:.2f}',
+        f'{_f(r["mean_norm"])} / {_f(r["deviation_rms"])}',
+        f'{r["rotation_consistent_share"]:.2f}',
+        f'{_f(r["ours_shallow_n500_mpjpe_mm"])} / '
+        f'{_f(r["baseline1_n500_mpjpe_mm"])} ({r["input"]})',
+        _pct(r['gain_n500'])])
+  return _table(['medium, setting', 'probe G (exact 2D)', 'probe G (noisy 2D)',
+                 'G variance x / y / z', 'mean G norm / deviation',
+                 'rotation-consistent share',
+                 'OursShallow / Baseline#1, N = 500', 'gain'], rows)
+
+
 # docs/results/table1_coords.md.
 
 def table1_coords_exact():
@@ -448,7 +467,7 @@ PAGES = {
     'docs/skeleton_media.md': [
         media_efficiency_coords_noisy, media_efficiency_coords_exact,
         media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
-        media_default_lifter],
+        media_default_lifter, media_latent_constraints],
 }
 
 
