@@ -70,6 +70,11 @@ def report(data_dir: str, models_dir: Optional[str] = None,
                           exclude_joints=('head',))
     result.update(images_missing=[os.path.basename(m) for m in missing])
     out['mpii'] = result
+  # Image paths relative to the data directory: the report reads the same
+  # on any machine, wherever the data lies.
+  for name in ('coco', 'mpii'):
+    for row in out.get(name, {}).get('per_person', []):
+      row['image'] = os.path.relpath(row['image'], data_dir)
   out['seconds_per_image'] = round(sum(seconds) / max(len(seconds), 1), 3)
   out['cpu'] = platform.processor() or platform.machine()
   return out
