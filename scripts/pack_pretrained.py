@@ -27,7 +27,7 @@ from absl import flags
 
 from geo_rep_tf import cli
 from geo_rep_tf.errors import ArgumentError
-from geo_rep_tf.runs import model_state
+from geo_rep_tf.runs import model_dir, model_state
 from geo_rep_tf.runs.loading import load_regressor_run, load_representation
 from geo_rep_tf.utils.files import write_json
 
@@ -60,11 +60,12 @@ def main(argv):
   if os.path.exists(FLAGS.out_dir) and not FLAGS.overwrite:
     raise ArgumentError(f'--out_dir={FLAGS.out_dir} exists; pass --overwrite '
                         'to replace its weights (its README.md is kept)')
-  for flag, run in (('regressor_dir', FLAGS.regressor_dir),
-                    ('representation_dir', FLAGS.representation_dir)):
-    if run and not os.path.isfile(os.path.join(run, 'config.json')):
-      raise ArgumentError(f'--{flag}={run}: no config.json there (not a '
-                          'training run)')
+  for flag, run, task in (
+      ('regressor_dir', FLAGS.regressor_dir, 'regressor'),
+      ('representation_dir', FLAGS.representation_dir, 'representation')):
+    if run and model_dir.run_kind(run) != task:
+      raise ArgumentError(f'--{flag}={run}: not a {task} run (no config.json '
+                          f'with task {task!r} there)')
   with open(os.path.join(FLAGS.regressor_dir, 'config.json')) as fh:
     reg_cfg = json.load(fh)
   lifter, _ = load_regressor_run(FLAGS.regressor_dir)

@@ -138,40 +138,31 @@ def _pck(run):
   return f'{m["pck3d"]:.3f} / {m["auc"]:.3f}'
 
 
+def _table1_c01(name, mpjpe, p_mpjpe, head):
+  """One protocol's columns of a lambda = 0.1 Table 1 run, with 3DPCK/AUC."""
+  d = _load(name)
+  runs = {r['label']: r for r in d['runs'].values()
+          if r.get('kind') != 'representation'}
+  rows_in = d['summary']['rows']
+  rows = [[label, _f(rows_in[key][mpjpe]), _f(rows_in[key][p_mpjpe]),
+           _pck(runs[key])] for key, label in ROWS]
+  a, b = rows_in['Regression#2'], rows_in['Regression#2 + G']
+  rows.append(['gain of + G', _pct(_gain(a[mpjpe], b[mpjpe])),
+               _pct(_gain(a[p_mpjpe], b[p_mpjpe])), ''])
+  return _table(head + ['3DPCK@150 / AUC'], rows)
+
+
 def table1_c01_p1():
-  d = _load('table1_c01_p1.json')
-  runs = {r['label']: r for r in d['runs'].values()}
-  rows = []
-  for key, label in ROWS:
-    r = d['summary']['rows'][key]
-    rows.append([label, _f(r['protocol1_mpjpe']), _f(r['protocol2_p_mpjpe']),
-                 _pck(runs[key])])
-  a, b = d['summary']['rows']['Regression#2'], d['summary']['rows'][
-      'Regression#2 + G']
-  rows.append(['gain of + G', _pct(_gain(a['protocol1_mpjpe'],
-                                         b['protocol1_mpjpe'])),
-               _pct(_gain(a['protocol2_p_mpjpe'], b['protocol2_p_mpjpe'])),
-               ''])
-  return _table(['MPJPE / P-MPJPE (mm), exact 2D', 'Protocol #1 (MPJPE)',
-                 'Protocol #2 (P-MPJPE)', '3DPCK@150 / AUC'], rows)
+  return _table1_c01('table1_c01_p1.json', 'protocol1_mpjpe',
+                     'protocol2_p_mpjpe',
+                     ['MPJPE / P-MPJPE (mm), exact 2D', 'Protocol #1 (MPJPE)',
+                      'Protocol #2 (P-MPJPE)'])
 
 
 def table1_c01_p3():
-  d = _load('table1_c01_p3.json')
-  runs = {r['label']: r for r in d['runs'].values() if r['kind'] != 'representation'}
-  rows = []
-  for key, label in ROWS:
-    r = d['summary']['rows'][key]
-    rows.append([label, _f(r['protocol3_mpjpe']), _f(r['protocol3_p_mpjpe']),
-                 _pck(runs[key])])
-  a, b = d['summary']['rows']['Regression#2'], d['summary']['rows'][
-      'Regression#2 + G']
-  rows.append(['gain of + G', _pct(_gain(a['protocol3_mpjpe'],
-                                         b['protocol3_mpjpe'])),
-               _pct(_gain(a['protocol3_p_mpjpe'], b['protocol3_p_mpjpe'])),
-               ''])
-  return _table(['Protocol #3 (camera 3), exact 2D', 'MPJPE', 'P-MPJPE',
-                 '3DPCK@150 / AUC'], rows)
+  return _table1_c01('table1_c01_p3.json', 'protocol3_mpjpe',
+                     'protocol3_p_mpjpe',
+                     ['Protocol #3 (camera 3), exact 2D', 'MPJPE', 'P-MPJPE'])
 
 
 def _mm(record, inp):
@@ -351,8 +342,9 @@ def cross_body_stages():
 def _media_efficiency(medium, inputs):
   recs = [r for r in _load('data_efficiency.json')['records']
           if r['medium'] == medium and r['input'] == inputs]
-  by = {(r['model'], str(r['n']) if r['n'] != max(x['n'] for x in recs)
-         else 'all'): r for r in recs}
+  n_all = max(r['n'] for r in recs)  # all labels: the training-set size
+  by = {(r['model'], 'all' if r['n'] == n_all else str(r['n'])): r
+        for r in recs}
   rows = []
   for model, label in (('ours_shallow', 'OursShallow'),
                        ('baseline1', 'Baseline#1')):
