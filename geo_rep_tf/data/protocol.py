@@ -243,19 +243,21 @@ def build_protocol(source: str, out_dir: str,
   out_dir = os.path.abspath(out_dir)
   work = f'{out_dir}.partial-{os.getpid()}'
   shutil.rmtree(work, ignore_errors=True)
-  os.makedirs(work)
-  writers = {s: _ShardWriter(work, s, config.shard_frames)
-             for s in ('train', 'test')}
-  counts = {s: dict(clips=0, frames=0, samples=0, samples_visible=0,
-                    frames_kept=0) for s in writers}
-  done_bytes = done_clips = 0
-  clips = bvh_sources.iter_clips(sources)
-  if config.limit_clips:
-    clips = (c for i, c in zip(range(config.limit_clips), clips))
-  jobs = ((c, config.rig, config.frame_step, config.splits,
-           config.test_styles) for c in clips)
   pool = None
   try:
+    # Everything after the folder exists is inside the try, so that an
+    # interrupt at any point removes it.
+    os.makedirs(work)
+    writers = {s: _ShardWriter(work, s, config.shard_frames)
+               for s in ('train', 'test')}
+    counts = {s: dict(clips=0, frames=0, samples=0, samples_visible=0,
+                      frames_kept=0) for s in writers}
+    done_bytes = done_clips = 0
+    clips = bvh_sources.iter_clips(sources)
+    if config.limit_clips:
+      clips = (c for i, c in zip(range(config.limit_clips), clips))
+    jobs = ((c, config.rig, config.frame_step, config.splits,
+             config.test_styles) for c in clips)
     if config.num_workers > 1:
       pool = multiprocessing.get_context('fork').Pool(
           config.num_workers, initializer=_ignore_interrupts)
