@@ -39,6 +39,8 @@ def define_trainer_flags(steps=2000, batch_size=64, learning_rate=1e-3,
                      'rate.', lower_bound=0.0)
   flags.DEFINE_enum('decay', 'cosine', ['cosine', 'constant'],
                     'Learning-rate schedule.')
+  flags.DEFINE_integer('warmup_steps', 0, 'Steps of linear learning-rate '
+                       'warm-up from 0 before the schedule.', lower_bound=0)
   flags.DEFINE_integer('seed', 0, 'Seed of weights and data order.')
   flags.DEFINE_boolean('deterministic', False, 'Enable op determinism.')
   flags.DEFINE_integer('max_nonfinite_steps', 20, 'Stop after this many '
@@ -65,7 +67,8 @@ def trainer_config() -> TrainerConfig:
       steps_per_loop=FLAGS.steps_per_loop,
       checkpoint_every=FLAGS.checkpoint_every, eval_every=FLAGS.eval_every,
       eval_batches=FLAGS.eval_batches, learning_rate=FLAGS.learning_rate,
-      decay=FLAGS.decay, global_batch_size=FLAGS.batch_size, seed=FLAGS.seed,
+      decay=FLAGS.decay, warmup_steps=FLAGS.warmup_steps,
+      global_batch_size=FLAGS.batch_size, seed=FLAGS.seed,
       deterministic=FLAGS.deterministic,
       max_nonfinite_steps=FLAGS.max_nonfinite_steps,
       checkpoint_data=FLAGS.checkpoint_data,

@@ -84,6 +84,9 @@ class TrainerConfig:
     if not self.learning_rate > 0:
       raise ArgumentError(
           f'learning_rate must be > 0, got {self.learning_rate}')
+    if not 0 <= self.warmup_steps < self.train_steps:
+      raise ArgumentError(f'warmup_steps must be in [0, train_steps = '
+                          f'{self.train_steps}), got {self.warmup_steps}')
     if self.decay not in ('cosine', 'constant'):
       raise ArgumentError(f"decay must be 'cosine' or 'constant', got "
                           f'{self.decay!r}')

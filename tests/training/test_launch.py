@@ -46,3 +46,16 @@ def test_model_dir_must_be_a_directory(tmp_path):
   path.write_text('x')
   with pytest.raises(ArgumentError, match='is a file'):
     train_and_evaluate(_NoData(), _config(path, 2), log=lambda s: None)
+
+
+def test_warmup_rises_linearly_then_decays(tmp_path):
+  from geo_rep_tf.training.trainer import _learning_rate
+  cfg = TrainerConfig(model_dir=str(tmp_path), train_steps=110,
+                      warmup_steps=10, learning_rate=1e-2)
+  schedule = _learning_rate(cfg)
+  lr = [float(schedule(s)) for s in (0, 5, 10, 60, 110)]
+  assert lr[0] == 0.0 and abs(lr[1] - 5e-3) < 1e-6
+  assert abs(lr[2] - 1e-2) < 1e-6
+  assert lr[2] > lr[3] > lr[4] and abs(lr[4] - 1e-4) < 1e-6
+  with pytest.raises(ArgumentError, match='warmup_steps'):
+    TrainerConfig(model_dir=str(tmp_path), train_steps=10, warmup_steps=10)
