@@ -292,6 +292,21 @@ def bench_training():
                  'achieved / matmul FLOP/s', 'peak memory'], rows)
 
 
+def bench_coords_training():
+  d = _load('training.json', BENCH)['train_coords_representation']
+  rows = []
+  for r in d['runs']:
+    flat = ('not flat' if r['wall_s_to_flat'] is None else
+            f'step {r["step_flat"]:,}, {r["wall_s_to_flat"] / 60:.1f} min')
+    rows.append([f'`{r["flagfile"]}`', f'{r["train_steps"]:,}',
+                 f'{r["wall_s"] / 60:.1f} min', f'{r["speedup"]:.2f}x',
+                 ' / '.join(f'{c[2]:.3f}' for c in r['curve'][1::2]), flat,
+                 'met' if r['goal_met'] else 'not met'])
+  return _table(['flagfile', 'steps', 'wall', 'speed per step',
+                 'test loss every 2,000 steps', 'flat (< 2% change)',
+                 f'flat within {d["goal_wall_s"] / 60:.0f} min'], rows)
+
+
 def bench_export():
   d = _load('export.json', BENCH)
   rows = []
@@ -339,8 +354,8 @@ def cross_body_stages():
 
 # docs/skeleton_media.md.
 
-def _media_efficiency(medium, inputs):
-  recs = [r for r in _load('data_efficiency.json')['records']
+def _media_efficiency(medium, inputs, name='data_efficiency.json'):
+  recs = [r for r in _load(name)['records']
           if r['medium'] == medium and r['input'] == inputs]
   n_all = max(r['n'] for r in recs)  # all labels: the training-set size
   by = {(r['model'], 'all' if r['n'] == n_all else str(r['n'])): r
@@ -361,6 +376,23 @@ def _media_efficiency(medium, inputs):
 
 def media_efficiency_coords_noisy():
   return _media_efficiency('coords', 'noisy')
+
+
+def media_efficiency_coords_noisy_c01():
+  return _media_efficiency('coords', 'noisy',
+                           'data_efficiency_coords_noisy_c01.json')
+
+
+def media_coords_settings():
+  rows = []
+  for r in _load('coords_settings_n500.json')['records']:
+    rows.append([r['input'], r['setting'], f'`{r["representation_run"]}`',
+                 f'{_f(r["ours_shallow_n500_mpjpe_mm"])} / '
+                 f'{_f(r["ours_shallow_n500_p_mpjpe_mm"])}',
+                 _f(r['baseline1_n500_mpjpe_mm']), _pct(r['gain_n500'])])
+  return _table(['2D', 'representation', 'run',
+                 'OursShallow, N = 500 (MPJPE / P-MPJPE)', 'Baseline#1',
+                 'gain'], rows)
 
 
 def media_efficiency_coords_exact():
@@ -452,12 +484,14 @@ PAGES = {
     'docs/results/ablation.md': [ablation_maps],
     'docs/results/lifters.md': [lifters_default, lifters_photos,
                                 lifters_latent_dropout],
-    'docs/benchmarks.md': [bench_data, bench_training, bench_export],
+    'docs/benchmarks.md': [bench_data, bench_training, bench_coords_training,
+                           bench_export],
     'docs/results/cross_body.md': [cross_body_stages],
     'docs/results/table1_coords.md': [table1_coords_exact,
                                       table1_coords_noisy],
     'docs/skeleton_media.md': [
-        media_efficiency_coords_noisy, media_efficiency_coords_exact,
+        media_efficiency_coords_noisy, media_efficiency_coords_noisy_c01,
+        media_efficiency_coords_exact, media_coords_settings,
         media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
         media_default_lifter, media_latent_constraints],
 }
