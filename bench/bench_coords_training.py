@@ -9,8 +9,9 @@ Trains each flagfile's representation (the full protocol, BL+DG+AUG on the
 coords medium) in turn, side by side in one run, into a temporary directory
 with tools/train_representation.py in a subprocess, evaluating the test pairs
 every --eval_every steps, and records when each evaluation line appears.
-"Flat" is the first evaluation whose total test loss changed by less than
---flat_tolerance (relative) since the previous one. Writes the figures under
+"Flat" is the first evaluation from which the total test loss changes by
+less than --flat_tolerance (relative) between every two evaluations to the
+end. Writes the figures under
 `train_coords_representation` in bench/results/training.json (the file's
 other entries are kept): `runs`, one entry per flagfile with
   wall_s                total wall time of the run (process start to exit)
@@ -42,13 +43,18 @@ _EVAL = re.compile(r'eval @ (\d+):.* total ([0-9.e+-]+)')
 
 
 def flat_point(curve, tolerance):
-  """Index of the first (step, wall_s, loss) whose loss changed by less than
-  `tolerance` (relative) since the previous one; None if none did."""
+  """Index of the first (step, wall_s, loss) from which every evaluation to
+  the end changed the loss by less than `tolerance` (relative) since the
+  previous one; None if the last one did not. A passing dip that the loss
+  later falls out of again does not count."""
+  flat = None
   for i in range(1, len(curve)):
     before, loss = curve[i - 1][2], curve[i][2]
     if abs(loss - before) < tolerance * abs(before):
-      return i
-  return None
+      flat = i if flat is None else flat
+    else:
+      flat = None
+  return flat
 
 
 def train_and_time(flagfile, args):
