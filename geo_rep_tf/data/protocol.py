@@ -273,34 +273,40 @@ def build_protocol(source: str, out_dir: str,
       done_clips += 1
       if progress:
         progress(done_bytes, total, done_clips)
+    if pool is not None:
+      pool.terminate()
+      pool = None
+    for w in writers.values():
+      w.flush()
+    if not any(c['frames_kept'] for c in counts.values()):
+      raise DataError('no frame is visible in any camera after filtering',
+                      source)
+    for split in required_splits:
+      if not counts[split]['frames_kept']:
+        which = ('is one of the test styles' if split == 'train' else
+                 'is a training style')
+        raise DataError(
+            f'the {split} split would be empty: every clip\'s style {which} '
+            f'(test styles: {", ".join(config.test_styles)}; clip names end '
+            '<action>_<style>_<take>)', source)
+    manifest = dict(
+        config=dataclasses.asdict(config), source=os.path.abspath(source),
+        counts=counts, shards={s: w.files for s, w in writers.items()},
+        shard_bytes={n: b for w in writers.values()
+                     for n, b in w.sizes.items()},
+        shard_crc32={n: c for w in writers.values()
+                     for n, c in w.crcs.items()},
+        camera_ids=list(rig.camera_ids), wall_s=round(time.time() - start, 2),
+        versions=dict(tensorflow=tf.__version__, numpy=np.__version__))
+    write_json(os.path.join(work, MANIFEST), manifest)
   except BaseException:
+    # Up to here an interrupt or an error leaves only the work folder, which
+    # goes; the user's out_dir is untouched.
     shutil.rmtree(work, ignore_errors=True)
     raise
   finally:
     if pool is not None:
       pool.terminate()
-  for w in writers.values():
-    w.flush()
-  if not any(c['frames_kept'] for c in counts.values()):
-    shutil.rmtree(work, ignore_errors=True)
-    raise DataError('no frame is visible in any camera after filtering', source)
-  for split in required_splits:
-    if not counts[split]['frames_kept']:
-      shutil.rmtree(work, ignore_errors=True)
-      which = ('is one of the test styles' if split == 'train' else
-               'is a training style')
-      raise DataError(
-          f'the {split} split would be empty: every clip\'s style {which} '
-          f'(test styles: {", ".join(config.test_styles)}; clip names end '
-          '<action>_<style>_<take>)', source)
-  manifest = dict(
-      config=dataclasses.asdict(config), source=os.path.abspath(source),
-      counts=counts, shards={s: w.files for s, w in writers.items()},
-      shard_bytes={n: b for w in writers.values() for n, b in w.sizes.items()},
-      shard_crc32={n: c for w in writers.values() for n, c in w.crcs.items()},
-      camera_ids=list(rig.camera_ids), wall_s=round(time.time() - start, 2),
-      versions=dict(tensorflow=tf.__version__, numpy=np.__version__))
-  write_json(os.path.join(work, MANIFEST), manifest)
   if os.path.exists(out_dir):
     shutil.rmtree(out_dir)
   os.replace(work, out_dir)

@@ -21,9 +21,11 @@ from tests.reliability import bad_inputs
 TOOLS = os.path.join(bad_inputs.REPO, 'tools')
 
 
-def _interrupt_when(args, ready, cwd, timeout=120, delay=2.0):
+def _interrupt_when(args, ready, cwd, timeout=120, delay=2.0,
+                    finished=lambda: False):
   """Runs a tool, sends SIGINT to its process group `delay` seconds after
-  `ready()` first holds."""
+  `ready()` first holds; fails if `finished()` (its output is complete)
+  holds by then, since the interrupt would no longer be mid-work."""
   proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, cwd=cwd,
                           start_new_session=True)
@@ -31,9 +33,10 @@ def _interrupt_when(args, ready, cwd, timeout=120, delay=2.0):
   while not ready() and proc.poll() is None and time.time() < deadline:
     time.sleep(0.05)
   time.sleep(delay)
-  if proc.poll() is not None:
-    pytest.fail('the tool ended before it could be interrupted: '
-                + proc.stderr.read()[-2000:])
+  if proc.poll() is not None or finished():
+    os.killpg(proc.pid, signal.SIGKILL)
+    pytest.fail('the tool finished before it could be interrupted; give it '
+                'more work: ' + proc.communicate()[1][-2000:])
   os.killpg(proc.pid, signal.SIGINT)
   try:
     _, err = proc.communicate(timeout=60)
@@ -46,11 +49,15 @@ def _interrupt_when(args, ready, cwd, timeout=120, delay=2.0):
 @pytest.mark.parametrize('workers', [1, 2])
 def test_prepare_data_stops_cleanly(tmp_path, shared_data, workers):
   out = tmp_path / 'protocol'
+  # Every frame and four extra bodies per clip: about ten times the default
+  # work, so that a fast machine is still mid-way 0.5 s after it starts.
   rc, err = _interrupt_when(
       [os.path.join(TOOLS, 'prepare_data.py'),
        f'--source={shared_data}/mocap/bandai_namco/dataset-1',
-       f'--out_dir={out}', f'--num_workers={workers}'],
-      lambda: glob.glob(f'{out}.partial-*'), cwd=tmp_path)
+       f'--out_dir={out}', f'--num_workers={workers}', '--frame_step=1',
+       '--body_copies=4'],
+      lambda: glob.glob(f'{out}.partial-*'), cwd=tmp_path, delay=0.5,
+      finished=out.exists)
   assert rc == 130, err[-2000:]
   assert 'Traceback' not in err, err[-3000:]
   errors = [l for l in err.splitlines() if l.startswith('error:')]
