@@ -16,7 +16,7 @@ TOOLS = ['prepare_data', 'visualize_pairs', 'train_representation',
          'train_regressor', 'train_hourglass', 'evaluate', 'export',
          'fetch_models', 'infer', 'interpolate', 'run_experiment',
          'compare_lifters', 'probe_representation', 'report_representation',
-         'collect_data_efficiency', 'collect_cross_body']
+         'collect_data_efficiency', 'collect_cross_body', 'collect_settings']
 
 setup(
     name='geo_rep_tf',

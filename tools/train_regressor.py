@@ -18,6 +18,7 @@ from absl import flags
 from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.cli import trainer_flags
 from geo_rep_tf.models.pose_lifter import REGRESSORS
+from geo_rep_tf.models.view_synthesis import LATENT_ENCODERS
 from geo_rep_tf.runs.configs import RegressorConfig
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf import cli
@@ -57,6 +58,10 @@ flags.DEFINE_enum('latent_scale', 'vector', ['vector', 'coordinate'],
                   'Regressors on G: the standardised G has unit mean square '
                   'per coordinate, or unit RMS norm as a whole vector (the '
                   'size of the normalised 2D Baseline#1 sees).')
+flags.DEFINE_enum('latent_encoders', 'phi', list(LATENT_ENCODERS),
+                  "Regressors on G: G from the encoder phi (the paper's) or "
+                  "the mean of phi and mu, the second direction's encoder "
+                  "of a BL+DG+AUG representation (phi_mu).")
 
 
 def main(argv):
@@ -72,7 +77,8 @@ def main(argv):
       cache_latent=FLAGS.cache_latent,
       standardize_latent=FLAGS.standardize_latent,
       latent_scale=FLAGS.latent_scale,
-      latent_cache_dir=FLAGS.latent_cache_dir)
+      latent_cache_dir=FLAGS.latent_cache_dir,
+      latent_encoders=FLAGS.latent_encoders)
   launch.train_and_evaluate(
       rt.RegressorTask(reg), trainer_flags.trainer_config(),
       trainer_flags.make_strategy(), cli_flags.flags_text(),

@@ -140,3 +140,97 @@ def plot(collected: Mapping, path: str) -> None:
   fig.suptitle('Data efficiency by skeleton medium (Bandai-H36M test split)',
                fontsize=10)
   figures.save_figure(fig, path)
+
+
+# ------------------------------------- one setting of a representation
+SETTING_KEY = ('input', 'setting')  # One row per setting of each input.
+
+
+def settings_record(exp_dir: str, setting: str, representation_command: str,
+                    n: int = 500) -> Dict:
+  """One row of docs/results/coords_settings_n500.json from a
+  data_efficiency experiment run at N = n on one representation.
+
+  Args:
+    exp_dir: the experiment directory (`run_experiment.py
+      --experiment=data_efficiency --num_labels=n ...`).
+    setting: how the representation differs from flags/rep_coords.cfg.
+    representation_command: the command that trained the representation.
+    n: the labelled samples compared.
+
+  Returns:
+    {input, setting, representation_run, coords_hidden, consistency_weight,
+     train_steps, latent_encoders, representation_command, n500_command,
+     ours_shallow_n500_mpjpe_mm, ours_shallow_n500_p_mpjpe_mm,
+     baseline1_n500_mpjpe_mm, gain_n500, test_samples}; the settings are
+    read from the representation run's and the regressor run's configs.
+
+  Raises:
+    DataError: not such an experiment, no result at N = n, or a
+      representation or regressor run whose config is missing.
+  """
+  data = read_experiment(exp_dir)
+  summary = data['summary']
+  key = str(n)
+  methods = summary['methods']
+  if any(key not in methods.get(m, {}) for m in ('OursShallow', 'Baseline#1')):
+    raise DataError(f'no OursShallow and Baseline#1 results at N = {n}',
+                    exp_dir)
+  rep_dir = _representation_dir(data)
+  rep = _read_config(os.path.join(rep_dir, 'config.json'))
+  reg = _read_config(os.path.join(exp_dir, 'runs', f'regression1_n{n}',
+                                  'config.json'))['regressor']
+  encoders = reg.get('latent_encoders', 'phi')
+  noisy = summary['inputs'] == 'noisy'
+  n500_command = ' '.join(
+      ['tools/run_experiment.py', '--flagfile=flags/exp_data_efficiency.cfg',
+       f'--num_labels={n}'] + (['--noisy_2d'] if noisy else []) +
+      [f'--representation_dir={rep_dir}'] +
+      ([f'--regressor_flag=--latent_encoders={encoders}']
+       if encoders != 'phi' else []) + [f'--out_dir={exp_dir}'])
+  ours, base = methods['OursShallow'][key], methods['Baseline#1'][key]
+  return dict(
+      input=summary['inputs'], setting=setting,
+      representation_run=os.path.basename(os.path.normpath(rep_dir)),
+      coords_hidden=rep['representation'].get('coords_hidden'),
+      consistency_weight=rep['representation'].get('consistency_weight'),
+      train_steps=rep['trainer']['train_steps'], latent_encoders=encoders,
+      representation_command=representation_command,
+      n500_command=n500_command,
+      ours_shallow_n500_mpjpe_mm=round(ours['mpjpe'], 2),
+      ours_shallow_n500_p_mpjpe_mm=round(ours['p_mpjpe'], 2),
+      baseline1_n500_mpjpe_mm=round(base['mpjpe'], 2),
+      gain_n500=round(summary['relative_gain']['mpjpe'][key], 4),
+      test_samples=int(ours['count']))
+
+
+def merge_settings(existing: Mapping, record: Mapping,
+                   replace: bool = False) -> Dict:
+  """`existing` (a settings file's content) with `record` appended, or in
+  place of the record of the same input and setting when `replace`;
+  ArgumentError if that record exists and not `replace`."""
+  out = dict(existing)
+  rows = list(out.get('records', []))
+  key = tuple(record.get(k) for k in SETTING_KEY)
+  same = [i for i, r in enumerate(rows)
+          if tuple(r.get(k) for k in SETTING_KEY) == key]
+  if same and not replace:
+    raise ArgumentError(f'a record for {", ".join(map(str, key))} exists; '
+                        'pass --overwrite to replace it')
+  if same:
+    rows[same[0]] = dict(record)
+  else:
+    rows.append(dict(record))
+  out['records'] = rows
+  return out
+
+
+def _read_config(path: str) -> Mapping:
+  try:
+    with open(path) as fh:
+      return json.load(fh)
+  except FileNotFoundError:
+    raise DataError('run config not found (was the run moved?)',
+                    path) from None
+  except json.JSONDecodeError as e:
+    raise DataError(f'invalid JSON: {e.msg}', path, e.lineno) from None

@@ -55,6 +55,10 @@ RUN_CONFIG_KEYS = ('variant', 'medium', 'num_points', 'base_filters',
                    'depth', 'batch_norm', 'map_sigma', 'normalize_latent',
                    'output_activation', 'coords_hidden')
 MEDIA = ('map', 'coords')
+# Which encoders give G: 'phi' (the paper's), or 'phi_mu', the mean of phi
+# and the reverse direction's mu, which the consistency loss ties to the
+# same 3D frame (variant 'dg' only; twice the encoder arithmetic).
+LATENT_ENCODERS = ('phi', 'phi_mu')
 # Crop margin of the skeleton maps and of the 2D normalisation (the pair
 # pipeline draws training maps with the same `PairConfig.crop_margin`).
 MAP_MARGIN = 0.2
@@ -89,6 +93,9 @@ class ViewSynthesis(keras.Model):
       lines, > 0: soft lines, see `skeleton_maps.skeleton_maps`); kept so
       that a lifter draws its input maps the same way.
     coords_hidden: hidden width of the 'coords' MLPs.
+    latent_encoders: which encoders `encode` uses, one of
+      `LATENT_ENCODERS` ('phi_mu' needs variant 'dg'); training uses both
+      as the method says whatever this is.
     **kwargs: passed to `keras.Model`.
 
   Call:
@@ -119,9 +126,17 @@ class ViewSynthesis(keras.Model):
                output_activation: str = 'sigmoid',
                output_bias: Optional[float] = None, map_sigma: float = 0.0,
                normalize_latent: bool = False,
-               coords_hidden: int = coords_codec.DEFAULT_HIDDEN, **kwargs):
+               coords_hidden: int = coords_codec.DEFAULT_HIDDEN,
+               latent_encoders: str = 'phi', **kwargs):
     super().__init__(**kwargs)
     check_model_variant(variant)
+    if latent_encoders not in LATENT_ENCODERS:
+      raise ArgumentError(f'latent_encoders must be one of {LATENT_ENCODERS}'
+                          f', got {latent_encoders!r}')
+    if latent_encoders == 'phi_mu' and variant != 'dg':
+      raise ArgumentError("latent_encoders 'phi_mu' needs the second "
+                          f"encoder mu of variant 'dg', not {variant!r}")
+    self.latent_encoders = latent_encoders
     if medium not in MEDIA:
       raise ArgumentError(f'medium must be one of {MEDIA}, got {medium!r}')
     if medium == 'coords' and variant == 'image_sg':
@@ -204,9 +219,14 @@ class ViewSynthesis(keras.Model):
       training: batch-norm mode (False for a frozen phi).
 
     Returns:
-      [B, M, 3] latent points.
+      [B, M, 3] latent points (with `latent_encoders` 'phi_mu' the mean of
+      phi's and mu's).
     """
-    return self.phi(self._standardize(view), training=training)['latent']
+    view = self._standardize(view)
+    latent = self.phi(view, training=training)['latent']
+    if self.latent_encoders == 'phi_mu':
+      latent = 0.5 * (latent + self.mu(view, training=training)['latent'])
+    return latent
 
   def _standardize(self, view):
     if self.coords_standardizer is None:
@@ -274,7 +294,8 @@ class ViewSynthesis(keras.Model):
                   downsample=self.downsample, upsample=self.upsample,
                   output_activation=self.output_activation,
                   output_bias=self.output_bias, map_sigma=self.map_sigma,
-                  normalize_latent=self.normalize_latent)
+                  normalize_latent=self.normalize_latent,
+                  latent_encoders=self.latent_encoders)
     return config
 
   @classmethod

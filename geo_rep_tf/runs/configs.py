@@ -12,6 +12,7 @@ from typing import Optional, Tuple
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.models.pose_lifter import (LATENT_SCALES, REGRESSORS,
                                          regressor_kwargs)
+from geo_rep_tf.models.view_synthesis import LATENT_ENCODERS
 
 
 @dataclasses.dataclass
@@ -53,6 +54,10 @@ class RegressorConfig:
       on the committed map G, N = 500, exact 2D, the first 20,000 test
       samples: 63.8 mm with 'vector', 83.0 with 'coordinate'. Only training
       uses it: the scale is stored with the regressor.
+    latent_encoders: regressors on G: which of the representation's
+      encoders give G, 'phi' (the paper's) or 'phi_mu' (the mean of both
+      directions' encoders of a 'dg' representation), see
+      `view_synthesis.LATENT_ENCODERS`.
   """
   protocol_dir: str
   regressor: str = 'regression1'
@@ -70,6 +75,7 @@ class RegressorConfig:
   latent_cache_dir: Optional[str] = None
   standardize_latent: bool = True
   latent_scale: str = 'vector'
+  latent_encoders: str = 'phi'
 
   def __post_init__(self):
     if self.regressor not in REGRESSORS:
@@ -86,4 +92,7 @@ class RegressorConfig:
     if self.latent_scale not in LATENT_SCALES:
       raise ArgumentError(f'latent_scale must be one of {LATENT_SCALES}, '
                           f'got {self.latent_scale!r}')
+    if self.latent_encoders not in LATENT_ENCODERS:
+      raise ArgumentError('latent_encoders must be one of '
+                          f'{LATENT_ENCODERS}, got {self.latent_encoders!r}')
     self.camera_indices = tuple(self.camera_indices)

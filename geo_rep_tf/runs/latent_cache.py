@@ -42,20 +42,23 @@ Log = Optional[Callable[[str], None]]
 def latent_fingerprint(representation, map_margin) -> str:
   """Digest of everything G depends on besides the 2D itself.
 
-  The encoder phi's weights (with the 2D standardisation of the 'coords'
-  medium) and the map drawing (margin, size, sigma) of a `ViewSynthesis`;
-  the decoders do not change G and are left out. The same digest means the
-  same G for the same keypoints.
+  The encoder phi's weights (and mu's when `encode` uses both, with the 2D
+  standardisation of the 'coords' medium) and the map drawing (margin,
+  size, sigma) of a `ViewSynthesis`; the decoders do not change G and are
+  left out. The same digest means the same G for the same keypoints.
   """
   drawing = (map_margin, getattr(representation, 'map_size', None),
              getattr(representation, 'map_sigma', None))
   medium = getattr(representation, 'medium', 'map')
   if medium != 'map':  # Keeps the digests of map runs cached before.
     drawing += (medium,)
+  encoders = [getattr(representation, 'phi', representation)]
+  if getattr(representation, 'latent_encoders', 'phi') == 'phi_mu':
+    drawing += ('phi_mu',)  # Keeps the digests of phi-only G as they were.
+    encoders.append(representation.mu)
   digest = hashlib.sha256(repr(drawing).encode())
-  encoder = getattr(representation, 'phi', representation)
   standardizer = getattr(representation, 'coords_standardizer', None)
-  weights = list(encoder.weights) + (
+  weights = [w for e in encoders for w in e.weights] + (
       list(standardizer.weights) if standardizer is not None else [])
   for w in weights:
     digest.update(w.path.encode())

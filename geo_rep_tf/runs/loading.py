@@ -17,7 +17,7 @@ from typing import Optional, Tuple
 import keras
 import tensorflow as tf
 
-from geo_rep_tf.errors import DataError
+from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.models.pose_lifter import (REGRESSORS, PoseLifter,
                                          regressor_kwargs)
 from geo_rep_tf.models.stacked_hourglass import StackedHourglass
@@ -31,11 +31,23 @@ from geo_rep_tf.runs.files import read_run, resolve_representation_dir
 HOURGLASS_KEYS = ('num_stacks', 'num_features', 'depth', 'input_size')
 
 
-def load_representation(model_dir: str) -> ViewSynthesis:
-  """A trained ViewSynthesis from a representation run's directory."""
+def load_representation(model_dir: str,
+                        latent_encoders: str = 'phi') -> ViewSynthesis:
+  """A trained ViewSynthesis from a representation run's directory, its
+  `encode` using `latent_encoders` (see `view_synthesis.LATENT_ENCODERS`).
+
+  Raises:
+    DataError: not a representation run, or no checkpoint.
+    ArgumentError: 'phi_mu' for a run that has no second encoder.
+  """
   cfg, ckpt_path = read_run(model_dir, 'representation')
+  if latent_encoders != 'phi' and cfg.get('variant') != 'dg':
+    raise ArgumentError(f'latent_encoders {latent_encoders!r} needs a '
+                        "representation of variant 'dg' (two encoders); "
+                        f'{model_dir} is {cfg.get("variant")!r}')
   # Keys a run of an older version lacks take the model's defaults.
   model = ViewSynthesis(**{k: cfg[k] for k in RUN_CONFIG_KEYS if k in cfg},
+                        latent_encoders=latent_encoders,
                         name='view_synthesis')
   model(model.dummy_inputs(), training=False)
   model_state.restore_newest_readable(model, ckpt_path)
@@ -49,7 +61,7 @@ def build_pose_lifter(config: RegressorConfig) -> PoseLifter:
   `config.representation_dir`; the regressor's own weights are fresh.
   """
   c = config
-  rep = (load_representation(c.representation_dir)
+  rep = (load_representation(c.representation_dir, c.latent_encoders)
          if REGRESSORS[c.regressor][1] else None)
   return PoseLifter(c.regressor, rep,
                     regressor_kwargs(c.regressor, c.hidden, c.dropout,

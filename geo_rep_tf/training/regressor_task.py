@@ -90,7 +90,8 @@ class RegressorTask(Task):
     if c.num_labels:
       ds = ds.take(c.num_labels)
     if REGRESSORS[c.regressor][1] and c.cache_latent:
-      ds = with_cached_latent(ds, load_representation(c.representation_dir),
+      ds = with_cached_latent(ds, load_representation(c.representation_dir,
+                                                        c.latent_encoders),
                               cache_dir=self.latent_cache_dir, log=self.log)
     ds = ds.cache().repeat()
     ds = ds.shuffle(min(c.num_labels or 50_000, 50_000),

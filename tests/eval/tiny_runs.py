@@ -66,7 +66,7 @@ def train_representation(model_dir, protocol_dir, variant='BL+DG+AUG',
 
 def train_regressor(model_dir, protocol_dir, regressor='baseline1',
                     representation_dir=None, num_labels=0,
-                    cameras=(0, 1, 2, 3), steps=4):
+                    cameras=(0, 1, 2, 3), steps=4, latent_encoders='phi'):
   """A tiny regressor run (width 32)."""
   from geo_rep_tf.runs.configs import RegressorConfig
   from geo_rep_tf.training import regressor_task as rt
@@ -74,7 +74,8 @@ def train_regressor(model_dir, protocol_dir, regressor='baseline1',
   cfg = RegressorConfig(
       protocol_dir=protocol_dir, regressor=regressor, num_labels=num_labels,
       representation_dir=representation_dir, hidden=32,
-      camera_indices=tuple(cameras), global_batch_size=16)
+      camera_indices=tuple(cameras), global_batch_size=16,
+      latent_encoders=latent_encoders)
   Trainer(rt.RegressorTask(cfg), _trainer_config(model_dir, steps, 16),
           extra_config=dict(regressor=dataclasses.asdict(cfg)),
           log=lambda s: None).train()

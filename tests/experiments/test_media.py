@@ -68,3 +68,78 @@ def test_cli_refuses_to_replace_an_existing_file(tmp_path):
                         text=True, timeout=300)
   assert proc.returncode == 0, proc.stderr
   assert len(json.loads(out.read_text())['records']) == 4
+
+
+def _settings_experiment(tmp_path, name, encoders='phi', ours=49.0,
+                         base=56.0):
+  """An N = 500 data_efficiency directory on a representation run."""
+  rep = tmp_path / f'rep_{name}'
+  rep.mkdir()
+  (rep / 'config.json').write_text(json.dumps(dict(
+      representation=dict(coords_hidden=512, consistency_weight=1.0),
+      trainer=dict(train_steps=12000))))
+  d = tmp_path / name
+  (d / 'runs' / 'regression1_n500').mkdir(parents=True)
+  (d / 'runs' / 'regression1_n500' / 'config.json').write_text(json.dumps(
+      dict(regressor=dict(latent_encoders=encoders))))
+  m = lambda e: {'mpjpe': e, 'p_mpjpe': e * 0.75, 'count': 89420}
+  summary = dict(inputs='noisy', n_all=1000, num_labels=['500'],
+                 methods={'OursShallow': {'500': m(ours)},
+                          'Baseline#1': {'500': m(base)}},
+                 relative_gain={'mpjpe': {'500': (base - ours) / ours}})
+  runs = {'regression1_n500': {'evaluation': {'representation_dir':
+                                              str(rep)}}}
+  (d / 'data_efficiency.json').write_text(json.dumps(dict(
+      experiment='data_efficiency', summary=summary, runs=runs)))
+  return str(d)
+
+
+def test_settings_record_reads_results_and_both_runs_settings(tmp_path):
+  exp = _settings_experiment(tmp_path, 'x', encoders='phi_mu')
+  r = media.settings_record(exp, 'hidden 512', 'tools/train_representation.py')
+  assert (r['input'], r['representation_run'], r['latent_encoders']) == (
+      'noisy', 'rep_x', 'phi_mu')
+  assert (r['coords_hidden'], r['consistency_weight'], r['train_steps']) == (
+      512, 1.0, 12000)
+  assert r['ours_shallow_n500_mpjpe_mm'] == 49.0
+  assert r['baseline1_n500_mpjpe_mm'] == 56.0
+  assert abs(r['gain_n500'] - 7 / 49) < 1e-4 and r['test_samples'] == 89420
+  assert '--regressor_flag=--latent_encoders=phi_mu' in r['n500_command']
+  assert '--noisy_2d' in r['n500_command']
+  with pytest.raises(DataError, match='no OursShallow and Baseline#1'):
+    media.settings_record(exp, 's', 'c', n=50)
+
+
+def test_merge_settings_appends_and_replaces_only_when_asked(tmp_path):
+  old = {'description': 'd', 'records': [
+      {'input': 'noisy', 'setting': 's', 'ours': 1}]}
+  phi = media.settings_record(_settings_experiment(tmp_path, 'x'), 's', 'c')
+  with pytest.raises(ArgumentError, match='pass --overwrite'):
+    media.merge_settings(old, phi)
+  assert media.merge_settings(old, phi, replace=True)['records'] == [phi]
+  both = dict(phi, setting='s, G from phi and mu', latent_encoders='phi_mu')
+  merged = media.merge_settings(old, both)
+  assert merged['records'] == old['records'] + [both]
+  assert merged['description'] == 'd' and len(old['records']) == 1
+
+
+def test_collect_settings_cli_updates_and_keeps_other_records(tmp_path):
+  out = tmp_path / 'settings.json'
+  tool = os.path.join(REPO, 'tools', 'collect_settings.py')
+  run = lambda exp, *extra: subprocess.run(
+      [sys.executable, tool, f'--experiment_dir={exp}', f'--setting={exp}',
+       '--representation_command=c', f'--out={out}', *extra],
+      capture_output=True, text=True, timeout=300)
+  a = _settings_experiment(tmp_path, 'a')
+  assert run(a).returncode == 0
+  proc = run(_settings_experiment(tmp_path, 'b', ours=50.0))
+  assert proc.returncode == 0 and '+12.0%' in proc.stdout, proc.stderr
+  before = out.read_text()
+  proc = run(a)
+  assert proc.returncode == 2 and 'pass --overwrite' in proc.stderr
+  assert out.read_text() == before
+  proc = run(str(tmp_path / 'missing'))
+  assert proc.returncode == 2 and 'no data_efficiency.json' in proc.stderr
+  assert run(a, '--overwrite').returncode == 0
+  assert [r['representation_run'] for r in json.loads(
+      out.read_text())['records']] == ['rep_a', 'rep_b']

@@ -151,3 +151,27 @@ def test_dg_loss_falls_within_30_steps_on_real_pairs(bandai_coord_pairs):
   assert last['reconstruction'] < 0.7
   assert last['reconstruction_reverse'] < 0.75 * first['reconstruction_reverse']
   assert last['consistency'] < 0.3 * first['consistency']
+
+
+def test_latent_from_both_encoders_is_their_mean_and_round_trips():
+  model = ViewSynthesis('dg', **TINY, latent_encoders='phi_mu', name='vs')
+  model(model.dummy_inputs(), training=False)
+  view = tf.random.normal([5, 16, 2])
+  std = model._standardize(view)
+  want = 0.5 * (model.phi(std)['latent'] + model.mu(std)['latent'])
+  np.testing.assert_allclose(model.encode(view), want, atol=1e-6)
+  # Unlike phi alone: the two encoders start from different weights.
+  assert np.abs(model.encode(view) - model.phi(std)['latent']).max() > 1e-3
+  clone = ViewSynthesis.from_config(model.get_config())
+  clone(clone.dummy_inputs(), training=False)
+  clone.set_weights(model.get_weights())
+  assert clone.latent_encoders == 'phi_mu'
+  np.testing.assert_allclose(clone.encode(view), model.encode(view),
+                             atol=1e-6)
+
+
+@pytest.mark.parametrize('variant,encoders', [('sg', 'phi_mu'),
+                                              ('dg', 'mu')])
+def test_latent_encoders_refused_where_they_do_not_exist(variant, encoders):
+  with pytest.raises(ArgumentError, match='latent_encoders'):
+    ViewSynthesis(variant, **TINY, latent_encoders=encoders)

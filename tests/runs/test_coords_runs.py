@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from geo_rep_tf.data import pipeline
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.experiments import probe
 from geo_rep_tf.geometry import normalization
+from geo_rep_tf.runs import latent_cache
 from geo_rep_tf.runs.evaluation import evaluate_run
 from geo_rep_tf.runs.lifter import load_lifter
 from geo_rep_tf.runs.loading import load_regressor_run, load_representation
@@ -59,3 +61,34 @@ def test_probe_reads_coords_views(runs):
   assert 0 < out['probe_G_mpjpe'] < 1000
   assert np.isfinite(out['rec_mse']) and out['meanmap_mse'] > 0
   assert len(out['diagnostics']['axis_variance_share']) == 3
+
+
+def test_regressor_on_both_encoders_reloads_with_its_own_g(runs,
+                                                           tmp_path_factory):
+  protocol_dir, rep_dir, reg_dir = runs
+  both_dir = tiny_runs.cached_run(
+      tmp_path_factory, 'reg_regression1_coords_phi_mu',
+      tiny_runs.train_regressor, regressor='regression1',
+      representation_dir=rep_dir, latent_encoders='phi_mu')
+  model, config = load_regressor_run(both_dir)
+  assert config.latent_encoders == 'phi_mu'
+  assert model.representation.latent_encoders == 'phi_mu'
+  phi_only, _ = load_regressor_run(reg_dir)
+  # Cached G of one never answers for the other.
+  assert (latent_cache.latent_fingerprint(model.representation, 0.1) !=
+          latent_cache.latent_fingerprint(phi_only.representation, 0.1))
+  kp = next(pipeline.sample_dataset(protocol_dir, 'test').batch(8)
+            .as_numpy_iterator())['keypoints_2d_px']
+  rep = model.representation
+  view = rep.encoder_input(kp, model.map_margin)
+  std = rep._standardize(view)
+  want = 0.5 * (rep.phi(std)['latent'] + rep.mu(std)['latent'])
+  np.testing.assert_allclose(model(kp, training=False)['latent'], want,
+                             atol=1e-5)
+
+
+def test_both_encoders_need_a_two_direction_representation(tmp_path_factory):
+  rep_dir = tiny_runs.representation(tmp_path_factory, 'BL+SG+AUG',
+                                     medium='coords')
+  with pytest.raises(ArgumentError, match="variant 'dg'"):
+    load_representation(rep_dir, 'phi_mu')
