@@ -133,6 +133,7 @@ def describe(module: serving.ServingModule, precisions: Iterable[str],
       map_size=None if rep is None or rep.medium != 'map' else rep.map_size,
       map_sigma=None if rep is None or rep.medium != 'map' else rep.map_sigma,
       num_points=None if rep is None else rep.num_points,
+      latent_encoders=None if rep is None else rep.latent_encoders,
       tensorflow=tf.__version__, keras=keras.__version__,
       **(metadata or {}))
 

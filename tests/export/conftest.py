@@ -12,9 +12,10 @@ TINY_HOURGLASS = dict(num_stacks=1, num_features=8, depth=1, input_size=32)
 
 
 def make_lifter(regressor='regression1', seed=0, map_sigma=0.0,
-                medium='map'):
+                medium='map', latent_encoders='phi'):
   """A built PoseLifter with base_filters=8 (or 64-wide MLPs for the
-  'coords' medium) and a 64-wide regressor."""
+  'coords' medium) and a 64-wide regressor; G from phi, or with
+  latent_encoders='phi_mu' from both encoders of a two-direction model."""
   keras.utils.set_random_seed(seed)
   rep = None
   if REGRESSORS[regressor][1]:
@@ -22,7 +23,8 @@ def make_lifter(regressor='regression1', seed=0, map_sigma=0.0,
                       medium=medium, coords_hidden=64)
     if map_sigma:
       rep_kwargs['map_sigma'] = map_sigma
-    rep = ViewSynthesis('sg', **rep_kwargs)
+    rep = ViewSynthesis('sg' if latent_encoders == 'phi' else 'dg',
+                        latent_encoders=latent_encoders, **rep_kwargs)
     rep(rep.dummy_inputs(), training=False)
   key = 'width' if regressor.startswith('regression2') else 'hidden'
   lifter = PoseLifter(regressor, rep, {key: 64}, name='pose_lifter')

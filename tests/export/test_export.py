@@ -166,6 +166,23 @@ def test_coords_lifter_exports_and_tflite_matches_keras(tmp_path):
   assert 'skeleton_map_to_latent' not in described['signatures']
 
 
+def test_lifter_on_both_encoders_exports_their_mean(tmp_path):
+  lifter = make_lifter('regression1', seed=4, medium='coords',
+                       latent_encoders='phi_mu')
+  report = exporter.export_lifter(lifter, str(tmp_path / 'both'),
+                                  precisions=('fp32',), num_check=8)
+  assert report['ok'], report
+  with open(tmp_path / 'both' / 'export.json') as fh:
+    assert json.load(fh)['latent_encoders'] == 'phi_mu'
+  kp = tf.random.uniform([3, 16, 2], 0, 400, seed=1)
+  loaded = tf.saved_model.load(str(tmp_path / 'both' / 'saved_model'))
+  rep = lifter.representation
+  view = rep._standardize(rep.encoder_input(kp, lifter.map_margin))
+  want = 0.5 * (rep.phi(view)['latent'] + rep.mu(view)['latent'])
+  got = loaded.signatures['keypoints_to_latent'](keypoints_2d_px=kp)
+  np.testing.assert_allclose(got['latent'], want, atol=1e-4)
+
+
 def test_failed_verification_leaves_rejected_dir_and_raises(tmp_path):
   out = str(tmp_path / 'strict')
   impossible = {'fp32': verify.Tolerance(max_abs_mm=-1.0, mean_abs_mm=-1.0)}
