@@ -384,6 +384,11 @@ def media_efficiency_coords_noisy_c01():
                            'data_efficiency_coords_noisy_c01.json')
 
 
+def media_efficiency_coords_noisy_phimu():
+  return _media_efficiency('coords', 'noisy',
+                           'data_efficiency_coords_noisy_phimu.json')
+
+
 def media_coords_settings():
   rows = []
   for r in _load('coords_settings_n500.json')['records']:
@@ -492,7 +497,7 @@ PAGES = {
                                       table1_coords_noisy],
     'docs/skeleton_media.md': [
         media_efficiency_coords_noisy, media_efficiency_coords_noisy_c01,
-        media_efficiency_coords_exact, media_coords_settings,
+        media_efficiency_coords_noisy_phimu, media_efficiency_coords_exact, media_coords_settings,
         bench_coords_training,
         media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
         media_default_lifter, media_latent_constraints],
