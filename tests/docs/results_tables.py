@@ -477,6 +477,11 @@ def table1_coords_exact():
                       'MPJPE / P-MPJPE (mm), exact 2D')
 
 
+def table1_coords_noisy_c1():
+  return _table1_full('table1_coords_noisy_c1.json',
+                      'MPJPE / P-MPJPE (mm), noisy 2D, consistency weight 1')
+
+
 def table1_coords_noisy():
   return _table1_full('table1_coords_noisy.json',
                       'MPJPE / P-MPJPE (mm), noisy 2D')
@@ -494,7 +499,8 @@ PAGES = {
                            bench_export],
     'docs/results/cross_body.md': [cross_body_stages],
     'docs/results/table1_coords.md': [table1_coords_exact,
-                                      table1_coords_noisy],
+                                      table1_coords_noisy,
+                                      table1_coords_noisy_c1],
     'docs/skeleton_media.md': [
         media_efficiency_coords_noisy, media_efficiency_coords_noisy_c01,
         media_efficiency_coords_noisy_phimu, media_efficiency_coords_exact, media_coords_settings,
