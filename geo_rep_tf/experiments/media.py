@@ -178,6 +178,8 @@ def settings_record(exp_dir: str, setting: str, representation_command: str,
                     exp_dir)
   rep_dir = _representation_dir(data)
   rep = _read_config(os.path.join(rep_dir, 'config.json'))
+  if os.path.isabs(rep_dir) and not os.path.relpath(rep_dir).startswith('..'):
+    rep_dir = os.path.relpath(rep_dir)  # Commands read from the checkout.
   reg = _read_config(os.path.join(exp_dir, 'runs', f'regression1_n{n}',
                                   'config.json'))['regressor']
   encoders = reg.get('latent_encoders', 'phi')
