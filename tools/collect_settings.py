@@ -14,13 +14,10 @@ of --out (created if absent). A record of the same input and setting is
 replaced only with --overwrite. Written atomically.
 """
 
-import json
-import os
-
 from absl import flags
 
 from geo_rep_tf import cli
-from geo_rep_tf.errors import ArgumentError, DataError
+from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.experiments import media
 from geo_rep_tf.utils.files import write_json
 
@@ -44,15 +41,8 @@ def main(argv):
       raise ArgumentError(f'--{name} is required')
   record = media.settings_record(FLAGS.experiment_dir, FLAGS.setting,
                                  FLAGS.representation_command)
-  existing = {}
-  if os.path.exists(FLAGS.out):
-    try:
-      with open(FLAGS.out) as fh:
-        existing = json.load(fh)
-    except json.JSONDecodeError as e:
-      raise DataError(f'invalid JSON: {e.msg}', FLAGS.out, e.lineno) from None
-  write_json(FLAGS.out, media.merge_settings(existing, record,
-                                             FLAGS.overwrite))
+  write_json(FLAGS.out, media.merge_settings(
+      media.read_settings(FLAGS.out), record, FLAGS.overwrite))
   print(f"{record['input']} {record['representation_run']} "
         f"({record['latent_encoders']}): OursShallow "
         f"{record['ours_shallow_n500_mpjpe_mm']:.1f} mm, Baseline#1 "

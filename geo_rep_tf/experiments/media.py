@@ -177,11 +177,11 @@ def settings_record(exp_dir: str, setting: str, representation_command: str,
     raise DataError(f'no OursShallow and Baseline#1 results at N = {n}',
                     exp_dir)
   rep_dir = _representation_dir(data)
-  rep = _read_config(os.path.join(rep_dir, 'config.json'))
+  rep = _read_json(os.path.join(rep_dir, 'config.json'))
   if os.path.isabs(rep_dir) and not os.path.relpath(rep_dir).startswith('..'):
     rep_dir = os.path.relpath(rep_dir)  # Commands read from the checkout.
-  reg = _read_config(os.path.join(exp_dir, 'runs', f'regression1_n{n}',
-                                  'config.json'))['regressor']
+  reg = _read_json(os.path.join(exp_dir, 'runs', f'regression1_n{n}',
+                                'config.json'))['regressor']
   encoders = reg.get('latent_encoders', 'phi')
   noisy = summary['inputs'] == 'noisy'
   n500_command = ' '.join(
@@ -227,7 +227,12 @@ def merge_settings(existing: Mapping, record: Mapping,
   return out
 
 
-def _read_config(path: str) -> Mapping:
+def read_settings(path: str) -> Dict:
+  """A settings records file's content, {} where there is none yet."""
+  return _read_json(path) if os.path.exists(path) else {}
+
+
+def _read_json(path: str) -> Dict:
   try:
     with open(path) as fh:
       return json.load(fh)

@@ -17,7 +17,7 @@ from typing import Optional, Tuple
 import keras
 import tensorflow as tf
 
-from geo_rep_tf.errors import ArgumentError, DataError
+from geo_rep_tf.errors import DataError
 from geo_rep_tf.models.pose_lifter import (REGRESSORS, PoseLifter,
                                          regressor_kwargs)
 from geo_rep_tf.models.stacked_hourglass import StackedHourglass
@@ -38,13 +38,10 @@ def load_representation(model_dir: str,
 
   Raises:
     DataError: not a representation run, or no checkpoint.
-    ArgumentError: 'phi_mu' for a run that has no second encoder.
+    ArgumentError: 'phi_mu' for a run that has no second encoder (from
+      `ViewSynthesis`).
   """
   cfg, ckpt_path = read_run(model_dir, 'representation')
-  if latent_encoders != 'phi' and cfg.get('variant') != 'dg':
-    raise ArgumentError(f'latent_encoders {latent_encoders!r} needs a '
-                        "representation of variant 'dg' (two encoders); "
-                        f'{model_dir} is {cfg.get("variant")!r}')
   # Keys a run of an older version lacks take the model's defaults.
   model = ViewSynthesis(**{k: cfg[k] for k in RUN_CONFIG_KEYS if k in cfg},
                         latent_encoders=latent_encoders,
