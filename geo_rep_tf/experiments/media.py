@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 
 from geo_rep_tf.errors import ArgumentError, DataError
 from geo_rep_tf.experiments import results as res
+from geo_rep_tf.utils.files import checkout_relative
 from geo_rep_tf.viz import figures
 
 MEDIA = ('map', 'coords')
@@ -178,8 +179,7 @@ def settings_record(exp_dir: str, setting: str, representation_command: str,
                     exp_dir)
   rep_dir = _representation_dir(data)
   rep = _read_json(os.path.join(rep_dir, 'config.json'))
-  if os.path.isabs(rep_dir) and not os.path.relpath(rep_dir).startswith('..'):
-    rep_dir = os.path.relpath(rep_dir)  # Commands read from the checkout.
+  rep_dir = checkout_relative(rep_dir)  # Commands read from the checkout.
   reg = _read_json(os.path.join(exp_dir, 'runs', f'regression1_n{n}',
                                 'config.json'))['regressor']
   encoders = reg.get('latent_encoders', 'phi')

@@ -19,6 +19,7 @@ from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.eval import evaluator
 from geo_rep_tf.runs.files import read_config
 from geo_rep_tf.runs.latent_cache import LatentCache
+from geo_rep_tf.utils.files import checkout_relative
 
 
 def display_name(path: str) -> str:
@@ -59,7 +60,8 @@ def run_description(model_dir: str, config) -> Dict:
   if config.representation_dir:
     rep = read_config(config.representation_dir)
     rep_cfg = rep.get('representation', {})
-    out.update(representation_dir=config.representation_dir,
+    out.update(representation_dir=checkout_relative(
+        config.representation_dir),
                representation_variant=rep.get('variant',
                                                rep_cfg.get('variant')),
                representation_cameras=rep_cfg.get('camera_indices'))

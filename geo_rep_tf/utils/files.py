@@ -26,6 +26,18 @@ Log = Optional[Callable[[str], None]]
 CACHE_MAX_BYTES = 2 << 30
 
 
+def checkout_relative(path: str) -> str:
+  """`path` relative to the working directory when it lies inside it.
+
+  Result records name runs as a user's commands do (work_dirs/...), not by
+  one machine's absolute path; a path outside the working directory is
+  returned unchanged.
+  """
+  if os.path.isabs(path) and not os.path.relpath(path).startswith('..'):
+    return os.path.relpath(path)
+  return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
   """Yields a temporary path beside `path`; renames it to `path` on success.

@@ -6,10 +6,20 @@ import os
 import numpy as np
 import pytest
 
-from geo_rep_tf.utils.files import (atomic_path, load_cached_array,
-                                    prune_cache, save_cached_array,
-                                    write_json)
+from geo_rep_tf.utils.files import (atomic_path, checkout_relative,
+                                    load_cached_array, prune_cache,
+                                    save_cached_array, write_json)
 from geo_rep_tf.utils.progress import Progress
+
+
+def test_checkout_relative_names_inner_paths_from_the_cwd(tmp_path,
+                                                         monkeypatch):
+  monkeypatch.chdir(tmp_path)
+  inner = str(tmp_path / 'work_dirs' / 'rep')
+  assert checkout_relative(inner) == os.path.join('work_dirs', 'rep')
+  assert checkout_relative('work_dirs/rep') == 'work_dirs/rep'
+  outside = str(tmp_path.parent / 'elsewhere')
+  assert checkout_relative(outside) == outside
 
 
 def test_atomic_path_leaves_nothing_on_failure(tmp_path):
