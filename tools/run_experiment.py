@@ -31,6 +31,7 @@ from geo_rep_tf.cli import flags as cli_flags
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.experiments import ablation, registry, runner, table1
 from geo_rep_tf.experiments.spec import ExperimentOptions
+from geo_rep_tf.models.pose_lifter import REGRESSORS
 from geo_rep_tf.utils.files import check_output_dir
 
 FLAGS = flags.FLAGS
@@ -62,6 +63,11 @@ flags.DEFINE_string('regressor_flagfile', None, 'Flagfile for every '
 flags.DEFINE_multi_string('regressor_flag', [], 'Extra flag for every '
                           'train_regressor run, repeatable, e.g. '
                           '--regressor_flag=--train_steps=5000.')
+flags.DEFINE_multi_string('regressor_type_flag', [], 'Extra flag for the '
+                          'train_regressor runs of one regressor type, '
+                          'TYPE:FLAG, repeatable, e.g. '
+                          '--regressor_type_flag=regression2_g:'
+                          '--latent_scale=coordinate.')
 flags.DEFINE_string('representation_flagfile', 'flags/rep_bl_dg_aug.cfg',
                     'table1: flagfile of the Protocol #3 representation run.')
 flags.DEFINE_multi_string('representation_flag', [], 'table1: extra flag of '
@@ -97,8 +103,24 @@ def _shared_args(flagfile, extra):
   return args
 
 
+def _regressor_type_args():
+  out = {}
+  for text in FLAGS.regressor_type_flag:
+    kind, sep, flag = text.partition(':')
+    kind = kind.strip()
+    if not sep or not flag.startswith('--'):
+      raise ArgumentError(f'--regressor_type_flag: {text!r} is not '
+                          'TYPE:--FLAG=VALUE')
+    if kind not in REGRESSORS:
+      raise ArgumentError(f'--regressor_type_flag: regressor type {kind!r} '
+                          f'is not one of {sorted(REGRESSORS)}')
+    out.setdefault(kind, []).append(flag)
+  return out
+
+
 def main(argv):
   del argv
+  type_args = _regressor_type_args()
   check_output_dir(FLAGS.out_dir, '--out_dir')
   options = ExperimentOptions(
       representation_dir=FLAGS.representation_dir,
@@ -113,7 +135,8 @@ def main(argv):
   train = runner.subprocess_trainer(
       os.path.dirname(os.path.abspath(__file__)), FLAGS.protocol_dir,
       _shared_args(FLAGS.regressor_flagfile, FLAGS.regressor_flag),
-      _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag))
+      _shared_args(FLAGS.representation_flagfile, FLAGS.representation_flag),
+      regressor_type_args=type_args)
   runner.run_experiment(registry.get(FLAGS.experiment), options,
                         FLAGS.out_dir, FLAGS.protocol_dir, train)
 

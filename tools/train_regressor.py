@@ -54,10 +54,12 @@ flags.DEFINE_string('latent_cache_dir', None, 'Regressors on G: where the G '
 flags.DEFINE_boolean('standardize_latent', True, 'Regressors on G: feed G '
                      'centred and scaled (statistics from training '
                      '2D, stored with the regressor).')
-flags.DEFINE_enum('latent_scale', 'vector', ['vector', 'coordinate'],
+flags.DEFINE_enum('latent_scale', None, ['vector', 'coordinate'],
                   'Regressors on G: the standardised G has unit mean square '
                   'per coordinate, or unit RMS norm as a whole vector (the '
-                  'size of the normalised 2D Baseline#1 sees).')
+                  'size of the normalised 2D Baseline#1 sees). Default: '
+                  'coordinate for regression2_g (its 2D features are '
+                  'batch-normalised), vector for the others.')
 flags.DEFINE_enum('latent_encoders', 'phi', list(LATENT_ENCODERS),
                   "Regressors on G: G from the encoder phi (the paper's) or "
                   "the mean of phi and mu, the second direction's encoder "

@@ -118,15 +118,17 @@ def subprocess_trainer(tools_dir: str,
                        regressor_args: Sequence[str] = (),
                        representation_args: Sequence[str] = (),
                        python: str = sys.executable,
-                       env: Optional[Mapping[str, str]] = None) -> TrainFn:
+                       env: Optional[Mapping[str, str]] = None,
+                       regressor_type_args: Optional[
+                           Mapping[str, Sequence[str]]] = None) -> TrainFn:
   """A `train` for `run_plan`: the training binaries in a child process.
 
   The binaries are run by file path (`python DIR/train_regressor.py`), which
   works from a checkout and from an installed geo_rep_tf_tools package
   alike. The command line is: the shared args of the kind (e.g. a
-  --flagfile and --train_steps), then --protocol_dir, --model_dir and the
-  run's own flags, so that the run's flags win. Output goes to
-  model_dir/train.log.
+  --flagfile and --train_steps), those of the run's regressor type, then
+  --protocol_dir, --model_dir and the run's own flags, so that the run's
+  flags win. Output goes to model_dir/train.log.
 
   Args:
     tools_dir: directory of train_regressor.py / train_representation.py.
@@ -134,11 +136,17 @@ def subprocess_trainer(tools_dir: str,
     regressor_args, representation_args: shared flags of each kind.
     python: interpreter.
     env: environment of the child (None: this one).
+    regressor_type_args: regressor type (`pose_lifter.REGRESSORS`) -> flags
+      of the regressor runs of that type only (e.g. an option that only
+      Regression#2 + G has).
   """
+  type_args = dict(regressor_type_args or {})
 
   def train(spec: RunSpec, model_dir: str) -> None:
-    shared = {'regressor': regressor_args,
-              'representation': representation_args}[spec.kind]
+    shared = list({'regressor': regressor_args,
+                   'representation': representation_args}[spec.kind])
+    if spec.kind == 'regressor':
+      shared += type_args.get(spec.flags.get('regressor'), [])
     argv = [python, os.path.join(tools_dir, TRAINERS[spec.kind]), *shared,
             f'--protocol_dir={protocol_dir}', f'--model_dir={model_dir}']
     argv += [f'--{k}={v}' for k, v in spec.flags.items()]

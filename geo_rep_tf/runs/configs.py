@@ -47,13 +47,19 @@ class RegressorConfig:
       statistics from the G of `LATENT_STATS_SAMPLES` training samples' 2D
       (no 3D labels: the same for every N), stored with the regressor. Runs
       written before this option load with it off.
-    latent_scale: the standardised G's unit, 'vector' (the default: unit RMS
-      norm of the whole G, the size of Baseline#1's normalised 2D) or
-      'coordinate' (unit mean square per coordinate, so G is sqrt(3M) ~ 10
-      times larger); see `LatentStandardizer.set_statistics`. Regression#1
+    latent_scale: the standardised G's unit, 'vector' (unit RMS norm of the
+      whole G, the size of Baseline#1's normalised 2D) or 'coordinate'
+      (unit mean square per coordinate, so G is sqrt(3M) ~ 10 times
+      larger); see `LatentStandardizer.set_statistics`. None (the default):
+      'coordinate' for regression2_g, 'vector' for the others. Regression#1
       on the committed map G, N = 500, exact 2D, the first 20,000 test
-      samples: 63.8 mm with 'vector', 83.0 with 'coordinate'. Only training
-      uses it: the scale is stored with the regressor.
+      samples: 63.8 mm with 'vector', 83.0 with 'coordinate'; on the coords
+      G of `flags/rep_coords_noisy.cfg`, N = 500, noisy 2D: 49.0 against
+      53.3. Regression#2 + G adds G's layer to batch-normalised features of
+      the 2D, which a G of unit norm barely moves: with all labels on noisy
+      2D it gave 54.4 mm with 'vector' and 50.0 with 'coordinate'
+      (docs/results/table1_coords.md). Only training uses it: the scale is
+      stored with the regressor.
     latent_encoders: regressors on G: which of the representation's
       encoders give G, 'phi' (the paper's) or 'phi_mu' (the mean of both
       directions' encoders of a 'dg' representation), see
@@ -74,7 +80,7 @@ class RegressorConfig:
   cache_latent: bool = True
   latent_cache_dir: Optional[str] = None
   standardize_latent: bool = True
-  latent_scale: str = 'vector'
+  latent_scale: Optional[str] = None
   latent_encoders: str = 'phi'
 
   def __post_init__(self):
@@ -89,6 +95,9 @@ class RegressorConfig:
     # ArgumentError on a latent_dropout out of range or for a wrong type.
     regressor_kwargs(self.regressor, self.hidden, self.dropout,
                      self.latent_dropout)
+    if self.latent_scale is None:
+      self.latent_scale = ('coordinate' if self.regressor == 'regression2_g'
+                           else 'vector')
     if self.latent_scale not in LATENT_SCALES:
       raise ArgumentError(f'latent_scale must be one of {LATENT_SCALES}, '
                           f'got {self.latent_scale!r}')

@@ -188,13 +188,22 @@ def test_subprocess_trainer_command_line(tmp_path):
              'import sys\nprint("boom")\nsys.exit(3)\n')
   train = runner.subprocess_trainer(
       str(tools), 'proto', ['--flagfile=f.cfg', '--train_steps=7'],
-      python=sys.executable)
+      python=sys.executable,
+      regressor_type_args={'regression2_g': ['--latent_scale=coordinate']})
   spec = RunSpec('r', 'regressor', dict(regressor='baseline1'))
   train(spec, str(tmp_path / 'r'))
   log = (tmp_path / 'r' / 'train.log').read_text().splitlines()
   assert json.loads(log[-1]) == [
       '--flagfile=f.cfg', '--train_steps=7', '--protocol_dir=proto',
       f'--model_dir={tmp_path / "r"}', '--regressor=baseline1']
+  # A type's own flags reach that type's runs only, after the shared ones.
+  train(RunSpec('g', 'regressor', dict(regressor='regression2_g')),
+        str(tmp_path / 'g'))
+  log = (tmp_path / 'g' / 'train.log').read_text().splitlines()
+  assert json.loads(log[-1]) == [
+      '--flagfile=f.cfg', '--train_steps=7', '--latent_scale=coordinate',
+      '--protocol_dir=proto', f'--model_dir={tmp_path / "g"}',
+      '--regressor=regression2_g']
   with pytest.raises(DataError, match='boom'):
     train(RunSpec('p', 'representation', {}), str(tmp_path / 'p'))
 

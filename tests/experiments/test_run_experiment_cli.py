@@ -96,7 +96,8 @@ def test_ablation_and_table1_end_to_end(tmp_path_factory, tmp_path):
   out = str(tmp_path / 'table1')
   stdout = _run(['--experiment=table1', f'--protocol_dir={protocol_dir}',
                  f'--representation_dir={rep}', f'--out_dir={out}',
-                 '--num_labels=all', *TINY_REGRESSOR, *TINY_REPRESENTATION])
+                 '--num_labels=all', *TINY_REGRESSOR, *TINY_REPRESENTATION,
+                 '--regressor_type_flag=regression2_g:--latent_scale=coordinate'])
   assert 'P#3 MPJPE' in stdout
   data = json.load(open(os.path.join(out, 'table1.json')))
   rows = data['summary']['rows']
@@ -108,6 +109,26 @@ def test_ablation_and_table1_end_to_end(tmp_path_factory, tmp_path):
   rep3 = json.load(open(os.path.join(out, 'runs', 'representation_p3',
                                      'config.json')))
   assert rep3['representation']['camera_indices'] == [0, 1, 2]
+  # The type's own flag reached Regression#2 + G only.
+  for name, scale in (('regression2_g_p1_nall', 'coordinate'),
+                      ('regression1_p1_nall', 'vector')):
+    config = json.load(open(os.path.join(out, 'runs', name, 'config.json')))
+    assert config['regressor']['latent_scale'] == scale
   reg3 = data['runs']['regression1_p3_nall']['evaluation']
   assert reg3['train_cameras'] == [0, 1, 2] and reg3['protocol'] == '#3'
   assert reg3['representation_cameras'] == [0, 1, 2]
+
+
+@pytest.mark.parametrize('value,match', [
+    ('regression2_g--latent_scale=coordinate', 'is not TYPE:--FLAG=VALUE'),
+    ('regression3:--latent_scale=coordinate', "type 'regression3' is not")])
+def test_bad_regressor_type_flag_is_a_one_line_error(tmp_path, value, match):
+  out = tmp_path / 'exp'
+  proc = subprocess.run(
+      [sys.executable, os.path.join(REPO, 'tools', 'run_experiment.py'),
+       '--experiment=table1', f'--out_dir={out}',
+       f'--regressor_type_flag={value}'],
+      capture_output=True, text=True, cwd=REPO, timeout=300)
+  assert proc.returncode == 2, proc.stderr[-2000:]
+  assert match in proc.stderr and 'Traceback' not in proc.stderr
+  assert not out.exists()

@@ -72,9 +72,16 @@ def test_vector_scale_reaches_the_statistics_and_is_checked(tiny_protocol,
   kp = rt.latent_statistics_keypoints(trainer.task.config)
   z = layer(latent_cache.encode_latents(trainer.model.representation,
                                         kp)).numpy()
-  # The whole standardised G has unit RMS norm (the default unit).
-  assert RegressorConfig(protocol_dir=tiny_protocol,
-                         regressor='baseline1').latent_scale == 'vector'
+  # The whole standardised G has unit RMS norm (the default unit but for
+  # Regression#2 + G, whose 2D features are batch-normalised).
+  for regressor, unit in (('baseline1', 'vector'), ('regression1', 'vector'),
+                          ('baseline1_g', 'vector'),
+                          ('regression2_g', 'coordinate')):
+    assert RegressorConfig(protocol_dir=tiny_protocol, regressor=regressor,
+                           representation_dir=rep_dir).latent_scale == unit
+  assert RegressorConfig(protocol_dir=tiny_protocol, regressor='regression2_g',
+                         representation_dir=rep_dir,
+                         latent_scale='vector').latent_scale == 'vector'
   np.testing.assert_allclose((z ** 2).sum((1, 2)).mean(), 1.0, rtol=1e-3)
   with pytest.raises(ArgumentError, match='latent_scale'):
     RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
