@@ -67,7 +67,7 @@ flags.DEFINE_multi_string('regressor_type_flag', [], 'Extra flag for the '
                           'train_regressor runs of one regressor type, '
                           'TYPE:FLAG, repeatable, e.g. '
                           '--regressor_type_flag=regression2_g:'
-                          '--latent_scale=coordinate.')
+                          '--latent_scale=vector.')
 flags.DEFINE_string('representation_flagfile', 'flags/rep_bl_dg_aug.cfg',
                     'table1: flagfile of the Protocol #3 representation run.')
 flags.DEFINE_multi_string('representation_flag', [], 'table1: extra flag of '
