@@ -488,6 +488,12 @@ def table1_coords_noisy_c1_coordinate():
                       '+ G on G per coordinate')
 
 
+def table1_coords_exact_coordinate():
+  return _table1_full('table1_coords_exact_coordinate.json',
+                      'MPJPE / P-MPJPE (mm), exact 2D, Regression#2 + G on G '
+                      'per coordinate')
+
+
 def table1_coords_noisy():
   return _table1_full('table1_coords_noisy.json',
                       'MPJPE / P-MPJPE (mm), noisy 2D')
@@ -507,7 +513,8 @@ PAGES = {
     'docs/results/table1_coords.md': [table1_coords_exact,
                                       table1_coords_noisy,
                                       table1_coords_noisy_c1,
-                                      table1_coords_noisy_c1_coordinate],
+                                      table1_coords_noisy_c1_coordinate,
+                                      table1_coords_exact_coordinate],
     'docs/skeleton_media.md': [
         media_efficiency_coords_noisy, media_efficiency_coords_noisy_c01,
         media_efficiency_coords_noisy_phimu, media_efficiency_coords_exact, media_coords_settings,
