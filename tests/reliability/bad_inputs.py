@@ -345,6 +345,9 @@ CASES = [
     C('collect_cross_body', '--default_stage not one of the stages',
       ('--evaluation=before:{bad}/none.json', '--default_stage=after',
        '--out={bad}/cb.json'), ('--default_stage', 'after')),
+    C('run_experiment', '--regressor_type_flag not TYPE:--FLAG',
+      ('--experiment=table1', '--regressor_type_flag=regression2_g',
+       '--out_dir={bad}/x'), ('--regressor_type_flag', 'TYPE:--FLAG')),
 ]
 
 
