@@ -41,6 +41,10 @@ _SEED = flags.DEFINE_integer('seed', 0, 'Seed of camera choice and noise.')
 _TEST_STYLES = flags.DEFINE_list(
     'test_styles', list(protocol.ProtocolConfig.test_styles),
     'Styles of the test split.')
+_EXCLUDE_STYLES = flags.DEFINE_list(
+    'exclude_styles', [], 'Styles left out of both splits: with --test_styles '
+    'set to some training styles and this to the real test styles, a '
+    'validation protocol (flags/bandai_h36m_validation.cfg).')
 _WORKERS = flags.DEFINE_integer('num_workers', 2, 'Parsing processes.',
                                 lower_bound=1)
 _LIMIT = flags.DEFINE_integer('limit_clips', 0,
@@ -77,7 +81,8 @@ def main(argv):
   config = protocol.ProtocolConfig(
       frame_step=_FRAME_STEP.value, noise_sigma_px=_NOISE.value,
       seed=_SEED.value, rig=_RIG.value, num_workers=_WORKERS.value,
-      test_styles=tuple(_TEST_STYLES.value), limit_clips=_LIMIT.value,
+      test_styles=tuple(_TEST_STYLES.value),
+      exclude_styles=tuple(_EXCLUDE_STYLES.value), limit_clips=_LIMIT.value,
       body_copies=_BODY_COPIES.value)
   logging.info('preparing %s -> %s', source, _OUT_DIR.value)
   bar = None

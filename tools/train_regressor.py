@@ -60,6 +60,11 @@ flags.DEFINE_enum('latent_scale', None, ['vector', 'coordinate'],
                   'size of the normalised 2D Baseline#1 sees). Default: '
                   'coordinate for regression2_g (its 2D features are '
                   'batch-normalised), vector for the others.')
+flags.DEFINE_float('latent_gain', None,
+                   'Regressors on G: multiply the standardised G by this '
+                   '(default: per regressor type, '
+                   'geo_rep_tf/runs/configs.py DEFAULT_LATENT_GAIN; else 1).',
+                   lower_bound=1e-6)
 flags.DEFINE_enum('latent_encoders', 'phi', list(LATENT_ENCODERS),
                   "Regressors on G: G from the encoder phi (the paper's) or "
                   "the mean of phi and mu, the second direction's encoder "
@@ -78,7 +83,7 @@ def main(argv):
       label_seed=FLAGS.label_seed, seed=FLAGS.seed,
       cache_latent=FLAGS.cache_latent,
       standardize_latent=FLAGS.standardize_latent,
-      latent_scale=FLAGS.latent_scale,
+      latent_scale=FLAGS.latent_scale, latent_gain=FLAGS.latent_gain,
       latent_cache_dir=FLAGS.latent_cache_dir,
       latent_encoders=FLAGS.latent_encoders)
   launch.train_and_evaluate(

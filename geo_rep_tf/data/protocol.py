@@ -73,6 +73,10 @@ class ProtocolConfig:
       and 2D noise for each body, so only the body differs): the
       cross-body benchmark.
     splits: the splits written; clips of the others are not even parsed.
+    exclude_styles: styles whose clips are left out of both splits (not
+      even parsed): a validation protocol holds out some training styles
+      as its test split and leaves the real test styles out, so that
+      settings chosen on it never see the test clips.
   """
   frame_step: int = 5
   test_styles: Tuple[str, ...] = ('old', 'childish', 'elderly', 'youthful')
@@ -88,6 +92,7 @@ class ProtocolConfig:
   body_copies: int = 0
   test_bodies: Tuple[str, ...] = ()
   splits: Tuple[str, ...] = ('train', 'test')
+  exclude_styles: Tuple[str, ...] = ()
 
   def __post_init__(self):
     if self.frame_step < 1:
@@ -109,11 +114,22 @@ class ProtocolConfig:
     if not self.splits or not set(self.splits) <= {'train', 'test'}:
       raise ArgumentError("splits must be among 'train', 'test', got "
                           f'{self.splits}')
+    both = sorted(set(self.exclude_styles) & set(self.test_styles))
+    if both:
+      raise ArgumentError('a style cannot be both a test style and excluded: '
+                          f'{", ".join(both)}')
 
-  def split_of(self, clip_name: str) -> str:
-    """'test' for a clip of a test style, else 'train'."""
-    style = bvh_sources.clip_metadata(clip_name)['style']
-    return 'test' if style in self.test_styles else 'train'
+  def split_of(self, clip_name: str) -> Optional[str]:
+    """'test' for a clip of a test style, None for an excluded one, else
+    'train'."""
+    return _split_of_style(bvh_sources.clip_metadata(clip_name)['style'],
+                           self.test_styles, self.exclude_styles)
+
+
+def _split_of_style(style: str, test_styles, exclude_styles) -> Optional[str]:
+  if style in exclude_styles:
+    return None
+  return 'test' if style in test_styles else 'train'
 
 
 def _ignore_interrupts() -> None:
@@ -128,9 +144,10 @@ def _load_clip(args) -> Tuple[str, int, Optional[np.ndarray], Optional[str]]:
 
   A clip of a split that is not written comes back without poses, unparsed.
   """
-  (name, nbytes, path, text), rig, frame_step, splits, test_styles = args
+  ((name, nbytes, path, text), rig, frame_step, splits, test_styles,
+   exclude_styles) = args
   style = bvh_sources.clip_metadata(name)['style']
-  if ('test' if style in test_styles else 'train') not in splits:
+  if _split_of_style(style, test_styles, exclude_styles) not in splits:
     return name, nbytes, None, None
   try:
     poses, _ = load_bvh_poses(path if path is not None else text, rig,
@@ -257,7 +274,7 @@ def build_protocol(source: str, out_dir: str,
     if config.limit_clips:
       clips = (c for i, c in zip(range(config.limit_clips), clips))
     jobs = ((c, config.rig, config.frame_step, config.splits,
-             config.test_styles) for c in clips)
+             config.test_styles, config.exclude_styles) for c in clips)
     if config.num_workers > 1:
       pool = multiprocessing.get_context('fork').Pool(
           config.num_workers, initializer=_ignore_interrupts)

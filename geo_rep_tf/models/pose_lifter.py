@@ -132,7 +132,7 @@ class LatentStandardizer(keras.layers.Layer):
                                  trainable=False, name='scale')
 
   def set_statistics(self, latents, epsilon: float = 1e-6,
-                     unit: str = 'coordinate') -> None:
+                     unit: str = 'coordinate', gain: float = 1.0) -> None:
     """Sets mean and scale from latents [N, M, 3].
 
     Args:
@@ -143,7 +143,11 @@ class LatentStandardizer(keras.layers.Layer):
         'vector': the whole standardised G has RMS norm 1, the size of the
         normalised 2D that Baseline#1's same network sees (a shallow
         regressor trained on few labels is sensitive to its input's size).
+      gain: the standardised G is multiplied by it (folded into `scale`),
+        so the unit's size times `gain` is what the regressor sees.
     """
+    if not (np.isfinite(gain) and gain > 0):
+      raise ArgumentError(f'latent gain must be a number > 0, got {gain}')
     if unit not in LATENT_SCALES:
       raise ArgumentError(f'latent scale unit must be one of {LATENT_SCALES}, '
                           f'got {unit!r}')
@@ -159,7 +163,7 @@ class LatentStandardizer(keras.layers.Layer):
     sq = ((latents - mean) ** 2).mean()
     if unit == 'vector':
       sq *= 3 * self.num_points
-    self.scale.assign(np.float32(np.sqrt(sq) + epsilon))
+    self.scale.assign(np.float32((np.sqrt(sq) + epsilon) / gain))
 
   def call(self, latent):
     return (latent - self.mean) / self.scale

@@ -7,12 +7,17 @@ loaders of `runs.loading` read them back to rebuild the trained model.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Optional, Tuple
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.models.pose_lifter import (LATENT_SCALES, REGRESSORS,
                                          regressor_kwargs)
 from geo_rep_tf.models.view_synthesis import LATENT_ENCODERS
+
+# The standardised G's gain per regressor type where it is not 1 (see
+# RegressorConfig.latent_gain).
+DEFAULT_LATENT_GAIN = {}
 
 
 @dataclasses.dataclass
@@ -60,6 +65,10 @@ class RegressorConfig:
       2D it gave 54.4 mm with 'vector' and 50.0 with 'coordinate'
       (docs/results/table1_coords.md). Only training uses it: the scale is
       stored with the regressor.
+    latent_gain: the standardised G is multiplied by it before the
+      regressor (`LatentStandardizer.set_statistics`; stored in the
+      regressor's scale, so only training uses it). None (the default):
+      `DEFAULT_LATENT_GAIN` of the regressor type, else 1.
     latent_encoders: regressors on G: which of the representation's
       encoders give G, 'phi' (the paper's) or 'phi_mu' (the mean of both
       directions' encoders of a 'dg' representation), see
@@ -81,6 +90,7 @@ class RegressorConfig:
   latent_cache_dir: Optional[str] = None
   standardize_latent: bool = True
   latent_scale: Optional[str] = None
+  latent_gain: Optional[float] = None
   latent_encoders: str = 'phi'
 
   def __post_init__(self):
@@ -101,6 +111,11 @@ class RegressorConfig:
     if self.latent_scale not in LATENT_SCALES:
       raise ArgumentError(f'latent_scale must be one of {LATENT_SCALES}, '
                           f'got {self.latent_scale!r}')
+    if self.latent_gain is None:
+      self.latent_gain = DEFAULT_LATENT_GAIN.get(self.regressor, 1.0)
+    if not (math.isfinite(self.latent_gain) and self.latent_gain > 0):
+      raise ArgumentError(f'latent_gain must be a number > 0, got '
+                          f'{self.latent_gain}')
     if self.latent_encoders not in LATENT_ENCODERS:
       raise ArgumentError('latent_encoders must be one of '
                           f'{LATENT_ENCODERS}, got {self.latent_encoders!r}')

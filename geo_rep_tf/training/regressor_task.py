@@ -69,8 +69,9 @@ class RegressorTask(Task):
     model.standardizer.set_statistics(
         encode_latents(model.representation, kp,
                        cache_dir=self.latent_cache_dir, log=log),
-        unit=self.config.latent_scale)
-    log(f'G standardisation ({self.config.latent_scale} unit): statistics of '
+        unit=self.config.latent_scale, gain=self.config.latent_gain)
+    log(f'G standardisation ({self.config.latent_scale} unit, gain '
+        f'{self.config.latent_gain:g}): statistics of '
         f'{len(kp)} training samples\' 2D ({time.time() - t0:.0f} s)')
 
   def trainable_variables(self, model):

@@ -139,6 +139,26 @@ def test_bad_inputs(tmp_path, clip_dir):
     pipeline.frame_dataset(str(tmp_path), 'train')
 
 
+def test_validation_protocol_excludes_styles(clip_dir, tmp_path):
+  """Some training styles as the test split, the real test styles left out
+  of both splits (flags/bandai_h36m_validation.cfg)."""
+  src = tmp_path / 'clips'
+  shutil.copytree(clip_dir, src)
+  shutil.copy(src / 'dataset-1_walk_normal_001.bvh',
+              src / 'dataset-1_walk_sad_001.bvh')
+  m = protocol.build_protocol(
+      str(src), str(tmp_path / 'val'), protocol.ProtocolConfig(
+          num_workers=1, test_styles=('sad',), exclude_styles=('old',)))
+  assert m['counts']['train']['clips'] == 2
+  assert m['counts']['test']['clips'] == 1
+  styles = {s: {f['style'] for f in pipeline.frame_dataset(
+      str(tmp_path / 'val'), s).as_numpy_iterator()} for s in ('train', 'test')}
+  assert styles == {'train': {b'normal'}, 'test': {b'sad'}}
+  assert list(m['config']['exclude_styles']) == ['old']
+  with pytest.raises(ArgumentError, match='both a test style and excluded: old'):
+    protocol.ProtocolConfig(exclude_styles=('old', 'sad'))
+
+
 def test_bvh_protocol_puts_every_clip_in_test(clip_dir, tmp_path):
   manifest = protocol.bvh_protocol(str(clip_dir), str(tmp_path / 'p'))
   assert manifest['counts']['test']['clips'] == 3

@@ -100,6 +100,12 @@ def test_latent_standardizer_statistics_and_identity_default():
   v = layer(g).numpy()
   np.testing.assert_allclose((v ** 2).sum((1, 2)).mean(), 1.0, rtol=1e-4)
   np.testing.assert_allclose(v * np.sqrt(12.0), z, rtol=1e-3, atol=1e-5)
+  # A gain multiplies the standardised G (folded into the stored scale).
+  layer.set_statistics(g, unit='vector', gain=0.1)
+  np.testing.assert_allclose(layer(g).numpy() * 10.0, v, rtol=1e-4, atol=1e-6)
+  for gain in (0.0, -1.0, float('nan')):
+    with pytest.raises(ArgumentError, match='gain'):
+      layer.set_statistics(g, gain=gain)
   with pytest.raises(ArgumentError, match='unit'):
     layer.set_statistics(g, unit='pixel')
   with pytest.raises(ArgumentError, match=r'\[N, 4, 3\]'):

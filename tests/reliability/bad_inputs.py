@@ -348,6 +348,10 @@ CASES = [
     C('run_experiment', '--regressor_type_flag not TYPE:--FLAG',
       ('--experiment=table1', '--regressor_type_flag=regression2_g',
        '--out_dir={bad}/x'), ('--regressor_type_flag', 'TYPE:--FLAG')),
+    C('prepare_data', 'a style both a test style and excluded',
+      ('--source=data/samples/bandai_namco/dataset-1',
+       '--test_styles=old', '--exclude_styles=old', '--out_dir={bad}/o'),
+      ('test style', 'excluded: old')),
 ]
 
 

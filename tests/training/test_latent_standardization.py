@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.runs import latent_cache
-from geo_rep_tf.runs.configs import RegressorConfig
+from geo_rep_tf.runs.configs import DEFAULT_LATENT_GAIN, RegressorConfig
 from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf.training.trainer import Trainer, TrainerConfig
@@ -62,12 +62,12 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
                              rtol=1e-4, atol=1e-5)
 
 
-def test_vector_scale_reaches_the_statistics_and_is_checked(tiny_protocol,
-                                                            tmp_path):
+def test_vector_scale_and_gain_reach_the_statistics_and_are_checked(
+    tiny_protocol, tmp_path):
   rep_dir = str(tmp_path / 'rep')
   train_tiny_representation(tiny_protocol, rep_dir, steps=4)
   trainer = _trainer(tiny_protocol, rep_dir, str(tmp_path / 'reg'), True,
-                     latent_scale='vector')
+                     latent_scale='vector', latent_gain=0.5)
   layer = trainer.model.standardizer
   kp = rt.latent_statistics_keypoints(trainer.task.config)
   z = layer(latent_cache.encode_latents(trainer.model.representation,
@@ -82,10 +82,22 @@ def test_vector_scale_reaches_the_statistics_and_is_checked(tiny_protocol,
   assert RegressorConfig(protocol_dir=tiny_protocol, regressor='regression2_g',
                          representation_dir=rep_dir,
                          latent_scale='vector').latent_scale == 'vector'
-  np.testing.assert_allclose((z ** 2).sum((1, 2)).mean(), 1.0, rtol=1e-3)
+  # Times the gain.
+  np.testing.assert_allclose((z ** 2).sum((1, 2)).mean(), 0.25, rtol=1e-3)
   with pytest.raises(ArgumentError, match='latent_scale'):
     RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
                     representation_dir=rep_dir, latent_scale='pixel')
+  for regressor in ('baseline1', 'regression1', 'regression2_g'):
+    assert RegressorConfig(
+        protocol_dir=tiny_protocol, regressor=regressor,
+        representation_dir=rep_dir).latent_gain == DEFAULT_LATENT_GAIN.get(
+            regressor, 1.0)
+  assert RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
+                         representation_dir=rep_dir,
+                         latent_gain=0.5).latent_gain == 0.5
+  with pytest.raises(ArgumentError, match='latent_gain'):
+    RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
+                    representation_dir=rep_dir, latent_gain=0.0)
 
 
 def test_latent_dropout_run_trains_and_reloads_with_it(tiny_protocol,
