@@ -62,8 +62,8 @@ flags.DEFINE_enum('latent_scale', None, ['vector', 'coordinate'],
                   'batch-normalised), vector for the others.')
 flags.DEFINE_float('latent_gain', None,
                    'Regressors on G: multiply the standardised G by this '
-                   '(default: per regressor type, '
-                   'geo_rep_tf/runs/configs.py DEFAULT_LATENT_GAIN; else 1).',
+                   '(default: 0.1 for regression1 with at most 1,000 labels, '
+                   'else 1; geo_rep_tf/runs/configs.py default_latent_gain).',
                    lower_bound=1e-6)
 flags.DEFINE_enum('latent_encoders', 'phi', list(LATENT_ENCODERS),
                   "Regressors on G: G from the encoder phi (the paper's) or "

@@ -15,9 +15,19 @@ from geo_rep_tf.models.pose_lifter import (LATENT_SCALES, REGRESSORS,
                                          regressor_kwargs)
 from geo_rep_tf.models.view_synthesis import LATENT_ENCODERS
 
-# The standardised G's gain per regressor type where it is not 1 (see
-# RegressorConfig.latent_gain).
-DEFAULT_LATENT_GAIN = {}
+# Regression#1 with at most FEW_LABELS labelled samples reads G this many
+# times smaller than its standardised unit (RegressorConfig.latent_gain).
+FEW_LABELS = 1000
+FEW_LABELS_LATENT_GAIN = 0.1
+
+
+def default_latent_gain(regressor: str, num_labels: int) -> float:
+  """The gain of the standardised G when none is given: 0.1 for
+  Regression#1 trained on 1 to FEW_LABELS labels, 1 otherwise (N = 0: all
+  labels)."""
+  if regressor == 'regression1' and 0 < num_labels <= FEW_LABELS:
+    return FEW_LABELS_LATENT_GAIN
+  return 1.0
 
 
 @dataclasses.dataclass
@@ -68,7 +78,12 @@ class RegressorConfig:
     latent_gain: the standardised G is multiplied by it before the
       regressor (`LatentStandardizer.set_statistics`; stored in the
       regressor's scale, so only training uses it). None (the default):
-      `DEFAULT_LATENT_GAIN` of the regressor type, else 1.
+      `default_latent_gain`: 0.1 for Regression#1 with few labels, else 1.
+      Chosen on the validation protocol (flags/bandai_h36m_validation.cfg)
+      with the noisy coords G: at N = 500 0.1 gives 42.3 mm against 44.5
+      with 1 (three label subsets), at N = 50 59.5 against 65.1, but with
+      thousands of labels it underfits (N = 5,000: 39.2 against 38.2);
+      docs/results/regressor_validation.md.
     latent_encoders: regressors on G: which of the representation's
       encoders give G, 'phi' (the paper's) or 'phi_mu' (the mean of both
       directions' encoders of a 'dg' representation), see
@@ -112,7 +127,7 @@ class RegressorConfig:
       raise ArgumentError(f'latent_scale must be one of {LATENT_SCALES}, '
                           f'got {self.latent_scale!r}')
     if self.latent_gain is None:
-      self.latent_gain = DEFAULT_LATENT_GAIN.get(self.regressor, 1.0)
+      self.latent_gain = default_latent_gain(self.regressor, self.num_labels)
     if not (math.isfinite(self.latent_gain) and self.latent_gain > 0):
       raise ArgumentError(f'latent_gain must be a number > 0, got '
                           f'{self.latent_gain}')

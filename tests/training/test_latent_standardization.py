@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from geo_rep_tf.errors import ArgumentError
 from geo_rep_tf.runs import latent_cache
-from geo_rep_tf.runs.configs import DEFAULT_LATENT_GAIN, RegressorConfig
+from geo_rep_tf.runs.configs import FEW_LABELS, RegressorConfig
 from geo_rep_tf.runs.loading import load_regressor_run
 from geo_rep_tf.training import regressor_task as rt
 from geo_rep_tf.training.trainer import Trainer, TrainerConfig
@@ -37,7 +37,7 @@ def test_statistics_come_from_training_2d_and_are_saved(tiny_protocol,
   rep_dir = str(tmp_path / 'rep')
   train_tiny_representation(tiny_protocol, rep_dir, steps=4)
   trainer = _trainer(tiny_protocol, rep_dir, str(tmp_path / 'reg'), True,
-                     latent_scale='coordinate')
+                     latent_scale='coordinate', latent_gain=1.0)
   layer = trainer.model.standardizer
   # The statistics standardise the G of the training samples' 2D.
   kp = rt.latent_statistics_keypoints(trainer.task.config)
@@ -87,11 +87,16 @@ def test_vector_scale_and_gain_reach_the_statistics_and_are_checked(
   with pytest.raises(ArgumentError, match='latent_scale'):
     RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
                     representation_dir=rep_dir, latent_scale='pixel')
-  for regressor in ('baseline1', 'regression1', 'regression2_g'):
+  # Regression#1 reads G 10 times smaller with few labels only.
+  for regressor, n, gain in (('regression1', 500, 0.1),
+                             ('regression1', FEW_LABELS, 0.1),
+                             ('regression1', FEW_LABELS + 1, 1.0),
+                             ('regression1', 0, 1.0),
+                             ('regression2_g', 500, 1.0),
+                             ('baseline1_g', 500, 1.0)):
     assert RegressorConfig(
-        protocol_dir=tiny_protocol, regressor=regressor,
-        representation_dir=rep_dir).latent_gain == DEFAULT_LATENT_GAIN.get(
-            regressor, 1.0)
+        protocol_dir=tiny_protocol, regressor=regressor, num_labels=n,
+        representation_dir=rep_dir).latent_gain == gain, (regressor, n)
   assert RegressorConfig(protocol_dir=tiny_protocol, regressor='regression1',
                          representation_dir=rep_dir,
                          latent_gain=0.5).latent_gain == 0.5
