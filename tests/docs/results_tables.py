@@ -401,6 +401,45 @@ def media_coords_settings():
                  'gain'], rows)
 
 
+def media_efficiency_coords_noisy_gain01():
+  return _media_efficiency('coords', 'noisy',
+                           'data_efficiency_coords_noisy_gain01.json')
+
+
+def _validation_records():
+  return _load('regressor_validation.json')['records']
+
+
+def regressor_validation_n500():
+  recs = [r for r in _validation_records() if r['n'] == 500]
+  gains = sorted({r['latent_gain'] for r in recs}, reverse=True)
+  seeds = sorted({r['label_seed'] for r in recs})
+  rows = []
+  for g in gains:
+    by = {r['label_seed']: r for r in recs if r['latent_gain'] == g}
+    ours = [by[s]['ours_shallow_mpjpe_mm'] for s in seeds]
+    base = [by[s]['baseline1_mpjpe_mm'] for s in seeds]
+    mean_o, mean_b = sum(ours) / len(ours), sum(base) / len(base)
+    rows.append([f'{g:g}'] + [_f(x) for x in ours] +
+                [f'**{_f(mean_o)}**' if g == 0.1 else _f(mean_o), _f(mean_b),
+                 _pct(_gain(mean_b, mean_o))])
+  return _table(['G gain'] + [f'label seed {s}' for s in seeds] +
+                ['mean', 'Baseline#1 (mean)', 'gain'], rows)
+
+
+def regressor_validation_by_n():
+  recs = [r for r in _validation_records() if r['label_seed'] == 0]
+  ns = sorted({r['n'] for r in recs})
+  rows = []
+  for g in (1.0, 0.1):
+    by = {r['n']: r for r in recs if r['latent_gain'] == g}
+    rows.append([f'OursShallow, gain {g:g}'] + [
+        _f(by[n]['ours_shallow_mpjpe_mm']) if n in by else '' for n in ns])
+  by = {r['n']: r for r in recs}
+  rows.append(['Baseline#1'] + [_f(by[n]['baseline1_mpjpe_mm']) for n in ns])
+  return _table([''] + [f'N = {n:,}' for n in ns], rows)
+
+
 def media_efficiency_coords_exact():
   return _media_efficiency('coords', 'exact')
 
@@ -515,9 +554,12 @@ PAGES = {
                                       table1_coords_noisy_c1,
                                       table1_coords_noisy_c1_coordinate,
                                       table1_coords_exact_coordinate],
+    'docs/results/regressor_validation.md': [regressor_validation_n500,
+                                             regressor_validation_by_n],
     'docs/skeleton_media.md': [
         media_efficiency_coords_noisy, media_efficiency_coords_noisy_c01,
-        media_efficiency_coords_noisy_phimu, media_efficiency_coords_exact, media_coords_settings,
+        media_efficiency_coords_noisy_phimu, media_efficiency_coords_noisy_gain01,
+        media_efficiency_coords_exact, media_coords_settings,
         bench_coords_training,
         media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
         media_default_lifter, media_latent_constraints],
