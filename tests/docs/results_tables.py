@@ -448,6 +448,10 @@ def media_efficiency_map_exact():
   return _media_efficiency('map', 'exact')
 
 
+def media_efficiency_map_noisy():
+  return _media_efficiency('map', 'noisy')
+
+
 def _media_ablation(name):
   s = _load(name)['summary']
   order = ['BL', 'BL+AE', 'BL+SG', 'BL+SG+AUG', 'BL+DG+AUG']
@@ -561,7 +565,8 @@ PAGES = {
         media_efficiency_coords_noisy_phimu, media_efficiency_coords_noisy_gain01,
         media_efficiency_coords_exact, media_coords_settings,
         bench_coords_training,
-        media_efficiency_map_exact, media_ablation_r1, media_ablation_r2,
+        media_efficiency_map_exact, media_efficiency_map_noisy,
+        media_ablation_r1, media_ablation_r2,
         media_default_lifter, media_latent_constraints],
 }
 
